@@ -1,0 +1,3 @@
+from uplift.cli import main
+
+main()

@@ -1,0 +1,308 @@
+"""The `uplift` command line: parse options, call the core, render. Nothing else.
+
+Heavy libraries (pandas, rich, duckdb) are imported inside commands so that
+`uplift --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from uplift import __version__
+from uplift.errors import NoData, UpliftError, UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from uplift.config import Settings
+    from uplift.loading import LoadResult
+
+app = typer.Typer(
+    name="uplift",
+    help="Turn partners' usage-detail sheets into tiers, competitor gaps and uplift plans.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Level(StrEnum):
+    hospital = "hospital"
+    prescriber = "prescriber"
+    department = "department"
+    partner = "partner"
+
+
+class Basis(StrEnum):
+    average = "average"
+    latest = "latest"
+
+
+class Method(StrEnum):
+    thresholds = "thresholds"
+    decile = "decile"
+
+
+# Shared options -------------------------------------------------------------------------
+
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Sheets, folders or globs to analyse. Without them, the loaded workspace.",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="table for people; json or csv for programs.")
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", help="Settings file (default: ./uplift.toml if present)."),
+]
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        envvar="UPLIFT_WORKSPACE",
+        help="Workspace folder (default ./.uplift).",
+    ),
+]
+PartnerOpt = Annotated[
+    str | None, typer.Option("--partner", help="Partner name when the sheet has no partner column.")
+]
+SheetOpt = Annotated[
+    list[str] | None, typer.Option("--sheet", help="Read only this sheet (repeatable).")
+]
+EncodingOpt = Annotated[
+    str | None, typer.Option("--encoding", help="CSV encoding, e.g. gbk (default: detected).")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"uplift {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
+) -> None:
+    """uplift: from usage-detail sheets to tiers, gaps and plans."""
+    if debug:
+        os.environ["UPLIFT_DEBUG"] = "1"
+
+
+# Helpers shared by commands ---------------------------------------------------------------
+
+
+def _settings(config: Path | None, **options: Any) -> Settings:
+    from uplift.config import load_settings
+
+    return load_settings(config).with_options(**options)
+
+
+def _ours_note(settings: Settings) -> None:
+    from uplift.render import note
+
+    if not settings.ours_declared:
+        note("Note: no `ours` list in uplift.toml, so every product counts as ours.")
+
+
+def _report_rejections(result: LoadResult) -> None:
+    from uplift.render import warn
+
+    for message in result.warnings:
+        warn(message)
+    rejected = result.rows_rejected
+    if rejected:
+        warn(
+            f"{rejected} row(s) rejected while loading; "
+            "run `uplift check` on the same files for the reasons."
+        )
+
+
+def _load_paths(
+    paths: list[Path],
+    settings: Settings,
+    *,
+    partner: str | None = None,
+    sheets: list[str] | None = None,
+    encoding: str | None = None,
+) -> LoadResult:
+    from uplift.loading import load_files
+
+    result = load_files(paths, settings=settings, partner=partner, sheets=sheets, encoding=encoding)
+    result.raise_if_unreadable()
+    _report_rejections(result)
+    return result
+
+
+def _sales(
+    paths: list[Path] | None,
+    settings: Settings,
+    workspace: Path | None,
+    **load_options: Any,
+) -> pd.DataFrame:
+    """The canonical sales table: from PATHs when given, else from the workspace."""
+    if paths:
+        sales = _load_paths(paths, settings, **load_options).sales
+    else:
+        from uplift.workspace import Workspace
+
+        with Workspace.open(workspace, readonly=True) as ws:
+            sales = ws.sales()
+    if sales.empty:
+        raise NoData("no sales rows to analyse")
+    return sales
+
+
+# Commands ------------------------------------------------------------------------------
+
+
+@app.command()
+def tier(
+    paths: PathsArg = None,
+    by: Annotated[Level, typer.Option("--by", help="What to tier.")] = Level.hospital,
+    basis: Annotated[
+        Basis,
+        typer.Option("--basis", help="average: monthly mean over the window; latest: last month."),
+    ] = Basis.average,
+    thresholds: Annotated[
+        str | None, typer.Option("--thresholds", help="Monthly boxes per tier, e.g. 100,200,300.")
+    ] = None,
+    vip: Annotated[
+        float | None, typer.Option("--vip", help="VIP hospital from these boxes.")
+    ] = None,
+    method: Annotated[
+        Method, typer.Option("--method", help="thresholds, or volume-weighted deciles.")
+    ] = Method.thresholds,
+    top: Annotated[int | None, typer.Option("--top", help="Show only the top N.", min=1)] = None,
+    fmt: FormatOpt = Format.table,
+    config: ConfigOpt = None,
+    workspace: WorkspaceOpt = None,
+    partner: PartnerOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+) -> None:
+    """Tier hospitals, departments, prescribers or partners by monthly boxes of our products."""
+    from uplift.tiers import tier_entities, tier_summary
+
+    settings = _settings(config, thresholds=thresholds, vip=vip)
+    sales = _sales(paths, settings, workspace, partner=partner, sheets=sheet, encoding=encoding)
+    if fmt is Format.table:
+        _ours_note(settings)
+    result = tier_entities(
+        sales, settings=settings, by=by.value, basis=basis.value, method=method.value
+    )
+    summary = tier_summary(result, thresholds=settings.thresholds)
+    if top is not None:
+        result = result.head(top)
+    from uplift.views.tiers import show_tiers
+
+    show_tiers(
+        result,
+        summary,
+        sales,
+        fmt=fmt.value,
+        by=by.value,
+        basis=basis.value,
+        method=method.value,
+        settings=settings,
+    )
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Sheets, folders or globs to check.")],
+    fmt: FormatOpt = Format.table,
+    config: ConfigOpt = None,
+    partner: PartnerOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    competitors: Annotated[
+        bool, typer.Option("--competitors", help="Read the files as field-visit competitor sheets.")
+    ] = False,
+) -> None:
+    """Show how each sheet is read: header, columns, rows kept, skipped and rejected.
+
+    Exit code 0 when every row loaded, 1 when some rows were rejected, 2 when a file
+    could not be read.
+    """
+    from uplift.loading import load_files
+    from uplift.views.check import show_check
+
+    settings = _settings(config)
+    result = load_files(
+        paths,
+        settings=settings,
+        partner=partner,
+        sheets=sheet,
+        encoding=encoding,
+        competitors=competitors,
+    )
+    show_check(result, fmt=fmt.value)
+    if result.unreadable:
+        raise typer.Exit(2)
+    if result.rows_rejected:
+        raise typer.Exit(1)
+
+
+# Entry point --------------------------------------------------------------------------
+
+
+def main() -> None:
+    """Run the CLI: known problems become one-line messages, never tracebacks."""
+    debug = "--debug" in sys.argv[1:] or os.environ.get("UPLIFT_DEBUG") == "1"
+    try:
+        code = app(standalone_mode=False)
+    except UpliftError as exc:
+        if debug:
+            raise
+        _print_error(exc)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("Aborted.\n")
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            sys.stderr.write(f"Error: {exc}\n")
+        sys.exit(getattr(exc, "exit_code", 2))
+    except BrokenPipeError:
+        # `uplift ... | head` closed the pipe: end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted.\n")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _print_error(exc: UpliftError) -> None:
+    sys.stderr.write(f"Error: {exc.message}\n")
+    if exc.hint:
+        sys.stderr.write(f"Hint: {exc.hint}\n")
+
+
+__all__ = ["UsageError", "app", "main"]

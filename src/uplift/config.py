@@ -1,0 +1,198 @@
+"""Settings: one frozen dataclass, read from `uplift.toml`, overridden by options."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from uplift.errors import UsageError
+from uplift.names import normalise
+
+CONFIG_NAME = "uplift.toml"
+PRIVACY_LEVELS = ("named", "pseudonym", "hidden")
+
+
+@dataclass(frozen=True)
+class Market:
+    """A therapeutic market: our products and the competitors they meet."""
+
+    name: str
+    ours: frozenset[str]
+    competitors: frozenset[str] = frozenset()
+
+    def contains(self, product: str) -> bool:
+        """True when `product` (normalised) belongs to this market."""
+        if not self.competitors:
+            return True
+        return product in self.ours or product in self.competitors
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Assumptions behind plan estimates; all are fractions."""
+
+    reach: float = 0.30  # deepen: within 30% below the next threshold
+    conversion: float = 0.20
+    adoption: float = 0.10
+    recovery: float = 0.50
+    event: float = 0.05
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an analysis may need to know besides the data."""
+
+    ours: frozenset[str] = frozenset()
+    thresholds: tuple[float, ...] = (100.0, 200.0, 300.0)
+    vip: float = 1000.0
+    columns: dict[str, str] = field(default_factory=dict)
+    hospital_aliases: dict[str, str] = field(default_factory=dict)
+    markets: tuple[Market, ...] = ()
+    rates: Rates = field(default_factory=Rates)
+    max_unzipped_mb: float = 500.0
+    prescriber_detail: str = "named"
+    source: str = ""  # the config file used, "" when none
+
+    @property
+    def ours_declared(self) -> bool:
+        """False when no `ours` list was given: then every product counts as ours."""
+        return bool(self.ours) or any(m.ours for m in self.markets)
+
+    def all_ours(self) -> frozenset[str]:
+        """Our products across the top-level list and every market."""
+        out = set(self.ours)
+        for m in self.markets:
+            out |= m.ours
+        return frozenset(out)
+
+    def with_options(self, **options: Any) -> Settings:
+        """A copy with the options that were given (None means not given)."""
+        given = {k: v for k, v in options.items() if v is not None}
+        if "thresholds" in given:
+            given["thresholds"] = _thresholds(given["thresholds"], "--thresholds")
+        if "ours" in given:
+            given["ours"] = frozenset(normalise(p) for p in given["ours"])
+        return replace(self, **given)
+
+
+def _thresholds(value: Any, where: str) -> tuple[float, ...]:
+    if isinstance(value, str):
+        parts = [p for p in value.replace(" ", "").split(",") if p]
+    else:
+        parts = list(value)
+    try:
+        out = tuple(float(p) for p in parts)
+    except (TypeError, ValueError):
+        raise UsageError(f"{where}: expected numbers like 100,200,300, got {value!r}") from None
+    if not out or any(t <= 0 for t in out) or list(out) != sorted(set(out)):
+        raise UsageError(f"{where}: thresholds must be positive and increasing, got {value!r}")
+    return out
+
+
+def _names(value: Any, where: str) -> frozenset[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where}: expected a list of product names")
+    return frozenset(normalise(v) for v in value)
+
+
+def find_config(explicit: Path | None = None) -> Path | None:
+    """The config file to use: the one given, else ./uplift.toml if present."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise UsageError(f"{explicit}: config file not found")
+        return explicit
+    default = Path.cwd() / CONFIG_NAME
+    return default if default.is_file() else None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read settings from `path` (or ./uplift.toml); defaults when there is none."""
+    found = find_config(path)
+    if found is None:
+        return Settings()
+    try:
+        data = tomllib.loads(found.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{found}: not a valid TOML file ({exc})") from None
+    return settings_from_dict(data, source=str(found))
+
+
+def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
+    """Build settings from a parsed `uplift.toml`."""
+    known = {"ours", "thresholds", "vip", "columns", "hospital_aliases", "markets", "rates"}
+    known |= {"max_unzipped_mb", "prescriber_detail"}
+    unknown = sorted(set(data) - known)
+    where = source or CONFIG_NAME
+    if unknown:
+        raise UsageError(
+            f"{where}: unknown setting(s) {', '.join(unknown)}",
+            hint=f"known settings: {', '.join(sorted(known))}",
+        )
+    kwargs: dict[str, Any] = {"source": source}
+    if "ours" in data:
+        kwargs["ours"] = _names(data["ours"], f"{where}: ours")
+    if "thresholds" in data:
+        kwargs["thresholds"] = _thresholds(data["thresholds"], f"{where}: thresholds")
+    for key in ("vip", "max_unzipped_mb"):
+        if key in data:
+            if not isinstance(data[key], int | float) or data[key] <= 0:
+                raise UsageError(f"{where}: {key} must be a positive number")
+            kwargs[key] = float(data[key])
+    for key in ("columns", "hospital_aliases"):
+        if key in data:
+            table = data[key]
+            if not isinstance(table, dict) or not all(
+                isinstance(v, str | list) for v in table.values()
+            ):
+                raise UsageError(f"{where}: [{key}] must map names to names")
+            kwargs[key] = _flatten_aliases(table) if key == "hospital_aliases" else dict(table)
+    if "markets" in data:
+        markets = []
+        for name, spec in data["markets"].items():
+            if not isinstance(spec, dict):
+                raise UsageError(f"{where}: [markets.{name}] must be a table")
+            markets.append(
+                Market(
+                    name=name,
+                    ours=_names(spec.get("ours", []), f"{where}: markets.{name}.ours"),
+                    competitors=_names(
+                        spec.get("competitors", []), f"{where}: markets.{name}.competitors"
+                    ),
+                )
+            )
+        kwargs["markets"] = tuple(markets)
+    if "rates" in data:
+        allowed = {f.name for f in fields(Rates)}
+        bad = sorted(set(data["rates"]) - allowed)
+        if bad:
+            raise UsageError(
+                f"{where}: unknown rate(s) {', '.join(bad)}",
+                hint=f"known rates: {', '.join(sorted(allowed))}",
+            )
+        for k, v in data["rates"].items():
+            if not isinstance(v, int | float) or not 0 <= v <= 1:
+                raise UsageError(f"{where}: rates.{k} must be a fraction between 0 and 1")
+        kwargs["rates"] = Rates(**{k: float(v) for k, v in data["rates"].items()})
+    if "prescriber_detail" in data:
+        if data["prescriber_detail"] not in PRIVACY_LEVELS:
+            raise UsageError(
+                f"{where}: prescriber_detail must be one of {', '.join(PRIVACY_LEVELS)}"
+            )
+        kwargs["prescriber_detail"] = data["prescriber_detail"]
+    return Settings(**kwargs)
+
+
+def _flatten_aliases(table: dict[str, Any]) -> dict[str, str]:
+    """Accept both `variant = "canonical"` and `canonical = ["variant", ...]`."""
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, list):
+            for variant in value:
+                out[normalise(variant)] = normalise(key)
+        else:
+            out[normalise(key)] = normalise(value)
+    return out

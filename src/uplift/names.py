@@ -1,0 +1,69 @@
+"""Name normalisation: the one rule for comparing hospital, doctor and product names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_SPACE = re.compile(r"\s+")
+# A two-character Chinese name padded to three with a space (王　伟 is 王伟).
+_PADDED_CJK_NAME = re.compile(r"^([\u4e00-\u9fff]) ([\u4e00-\u9fff])$")
+
+
+def normalise(text: object) -> str:
+    """NFKC, trim, collapse inner whitespace (U+3000 included) to one space."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    return _SPACE.sub(" ", s).strip()
+
+
+def normalise_person(text: object) -> str:
+    """Like `normalise`, and `王 伟` (a padded two-character name) becomes `王伟`."""
+    return _PADDED_CJK_NAME.sub(r"\1\2", normalise(text))
+
+
+def normalise_series(values: pd.Series, *, person: bool = False) -> pd.Series:
+    """Vectorised `normalise` over unique values (sheets repeat names a lot)."""
+    import pandas as pd
+
+    values = values.astype("str")
+    uniques = pd.unique(values)
+    fn = normalise_person if person else normalise
+    mapping = {u: fn(u) for u in uniques}
+    return values.map(mapping).astype("str")
+
+
+def match_key(text: object) -> str:
+    """A looser key for matching user input: normalised and case-folded, no spaces."""
+    return normalise(text).casefold().replace(" ", "")
+
+
+def likely_duplicates(names: list[str], *, cutoff: float = 88.0) -> list[tuple[str, str, float]]:
+    """Pairs of names that are probably one entity spelled two ways (suggestions only).
+
+    Never used to merge: the user decides, through `[hospital_aliases]` in uplift.toml.
+    """
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    uniques = sorted({n for n in names if n})
+    if len(uniques) < 2:
+        return []
+    keys = [match_key(n) for n in uniques]
+    scores = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1)
+    pairs = []
+    for i, j in zip(*np.nonzero(np.triu(scores, k=1)), strict=True):
+        pairs.append((uniques[i], uniques[j], float(scores[i, j])))
+    for i, a in enumerate(
+        keys if len(keys) <= 2000 else []
+    ):  # one name contained in the other: 华西医院 / 四川大学华西医院
+        for j in range(i + 1, len(keys)):
+            b = keys[j]
+            if scores[i, j] == 0 and min(len(a), len(b)) >= 4 and (a in b or b in a):
+                pairs.append((uniques[i], uniques[j], float(fuzz.ratio(a, b))))
+    return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))

@@ -1,0 +1,186 @@
+"""Rendering for people (rich tables) and programs (JSON, CSV). The only module importing rich."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FORMATS = ("table", "json", "csv")
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one DataFrame column shows in a table: header, number format, alignment."""
+
+    key: str
+    header: str
+    fmt: str = ""  # "int", "float1", "pct", "spark", "bool" or "" for text
+    justify: str = "left"
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """A one-line chart of `values` scaled to their own maximum."""
+    if not values:
+        return ""
+    top = max(values)
+    if top <= 0:
+        return _BARS[0] * len(values)
+    out = []
+    for v in values:
+        if v <= 0:
+            out.append(" ")
+        else:
+            out.append(_BARS[min(len(_BARS) - 1, int(v / top * (len(_BARS) - 1) + 0.5))])
+    return "".join(out)
+
+
+def fmt_value(value: Any, fmt: str) -> str:
+    """Format one cell for a person."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if fmt == "int":
+        return f"{value:,.0f}"
+    if fmt == "float1":
+        return f"{value:,.1f}"
+    if fmt == "pct":
+        return f"{value * 100:.1f}%"
+    if fmt == "spark":
+        return sparkline(list(value.values()) if isinstance(value, dict) else list(value))
+    if fmt == "bool":
+        return "VIP" if value else ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def console(stderr: bool = False, width: int | None = None) -> Any:
+    """A rich console; width comes from COLUMNS or the terminal."""
+    import os
+
+    from rich.console import Console
+
+    con = Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
+    if width is None and not con.is_terminal and "COLUMNS" not in os.environ:
+        # piped or redirected: a wide table reads better than one squeezed to 80 columns
+        con = Console(stderr=stderr, width=160, highlight=False, soft_wrap=False)
+    return con
+
+
+def print_table(
+    df: pd.DataFrame,
+    columns: Sequence[Column],
+    *,
+    title: str = "",
+    caption: str = "",
+    out: Any = None,
+) -> None:
+    """A rich table of `df` showing `columns` in order."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title or None, caption=caption or None, box=box.SIMPLE_HEAD)
+    for col in columns:
+        justify = "right" if col.fmt in ("int", "float1", "pct") else col.justify
+        table.add_column(
+            col.header,
+            justify=justify,
+            no_wrap=col.fmt in ("spark", "int", "float1", "pct"),
+            overflow="fold",
+            min_width=min(len(col.header), 12),
+        )
+    for record in df[[c.key for c in columns]].itertuples(index=False, name=None):
+        table.add_row(*(fmt_value(v, c.fmt) for v, c in zip(record, columns, strict=True)))
+    (out or console()).print(table)
+
+
+def _jsonable(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def records(df: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Plain JSON-ready dicts with exactly `keys`, in order."""
+    return [
+        {k: _jsonable(v) for k, v in zip(keys, row, strict=True)}
+        for row in df[list(keys)].itertuples(index=False, name=None)
+    ]
+
+
+def write_json(data: Any, stream: TextIO | None = None) -> None:
+    """Pretty JSON, UTF-8 text kept readable (no \\u escapes)."""
+    stream = stream or sys.stdout
+    json.dump(_jsonable(data), stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+def write_csv(df: pd.DataFrame, keys: Sequence[str], stream: TextIO | None = None) -> None:
+    """CSV with exactly `keys`; lists joined with '|'; text safe to open in Excel."""
+    import csv
+
+    from uplift.safety import safe_text
+
+    stream = stream or sys.stdout
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(keys)
+    for row in df[list(keys)].itertuples(index=False, name=None):
+        cells = []
+        for v in row:
+            v = _jsonable(v)
+            if v is None:
+                cells.append("")
+            elif isinstance(v, list):
+                cells.append("|".join(safe_text(x) if isinstance(x, str) else str(x) for x in v))
+            elif isinstance(v, dict):
+                cells.append("|".join(f"{safe_text(str(k))}={x}" for k, x in v.items()))
+            elif isinstance(v, str):
+                cells.append(safe_text(v))
+            else:
+                cells.append(v)
+        writer.writerow(cells)
+
+
+def emit(
+    df: pd.DataFrame,
+    *,
+    fmt: str,
+    keys: Sequence[str],
+    columns: Sequence[Column],
+    title: str = "",
+    caption: str = "",
+) -> None:
+    """Show `df` as a table for people, or as JSON/CSV records with `keys` for programs."""
+    if fmt == "json":
+        write_json(records(df, keys))
+    elif fmt == "csv":
+        write_csv(df, keys)
+    else:
+        print_table(df, columns, title=title, caption=caption)
+
+
+def note(message: str) -> None:
+    """A one-line note for the user on stderr."""
+    console(stderr=True).print(message, markup=False)
+
+
+def warn(message: str) -> None:
+    """A one-line warning on stderr."""
+    console(stderr=True).print(f"Warning: {message}", style="yellow", markup=False)
