@@ -265,6 +265,127 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="Sheets, folders or globs to load.")],
+    partner: PartnerOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+    competitors: Annotated[
+        bool,
+        typer.Option("--competitors", help="The files are field-visit competitor sheets."),
+    ] = False,
+    config: ConfigOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Load sheets into the workspace. Re-loading the same content changes nothing;
+    a new sheet for a partner and month already loaded replaces exactly that month."""
+    from uplift.loading import load_files
+    from uplift.views.check import show_check
+    from uplift.views.workspace import show_load
+    from uplift.workspace import Workspace, workspace_dir
+
+    settings = _settings(config)
+    result = load_files(
+        paths,
+        settings=settings,
+        partner=partner,
+        sheets=sheet,
+        encoding=encoding,
+        competitors=competitors,
+    )
+    show_check(result, fmt="table", compact=True)
+    result.raise_if_unreadable()
+    with Workspace.transaction(workspace) as ws:
+        summary = ws.store(result)
+    show_load(summary, str(workspace_dir(workspace)))
+
+
+@app.command()
+def sources(
+    fmt: FormatOpt = Format.table,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """What is loaded: file, partner, months, rows, boxes, rejected rows, when, content hash."""
+    from uplift.views.workspace import show_sources
+    from uplift.workspace import Workspace
+
+    with Workspace.open(workspace) as ws:
+        table = ws.sources()
+    show_sources(table, fmt=fmt.value)
+
+
+@app.command()
+def forget(
+    file: Annotated[
+        str | None, typer.Argument(help="A loaded file (path, name or content hash).")
+    ] = None,
+    partner: Annotated[str | None, typer.Option("--partner", help="Forget this partner.")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", help="Only this month (YYYY-MM), with --partner.")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Remove a loaded file, or a partner (optionally one month), from the workspace."""
+    from uplift.render import note
+    from uplift.workspace import Workspace
+
+    if (file is None) == (partner is None):
+        raise UsageError("give either a FILE or --partner NAME")
+    if month is not None and partner is None:
+        raise UsageError("--month needs --partner")
+    if month is not None:
+        from uplift.periods import PeriodError, parse_period
+
+        try:
+            month = parse_period(month)
+        except PeriodError as exc:
+            raise UsageError(f"--month: {exc}") from None
+    with Workspace.open(workspace):  # fails with the usual message when nothing is loaded
+        pass
+    with Workspace.transaction(workspace) as ws:
+        rows, boxes = ws.forget(file=file, partner=partner, month=month)
+    what = file or f"partner {partner}" + (f" for {month}" if month else "")
+    note(f"Removed {rows:,} rows ({boxes:,.1f} boxes) of {what}")
+
+
+@app.command()
+def trace(
+    paths: PathsArg = None,
+    hospital: Annotated[str, typer.Option("--hospital", help="Hospital name.")] = ...,  # type: ignore[assignment]
+    prescriber: Annotated[str | None, typer.Option("--prescriber", help="Doctor name.")] = None,
+    product: Annotated[str | None, typer.Option("--product", help="Product name.")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="Month, YYYY-MM.")] = None,
+    fmt: FormatOpt = Format.table,
+    config: ConfigOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """The source rows behind a figure: file, sheet, Excel row, quantity, unit, boxes."""
+    from uplift.names import normalise, normalise_person
+    from uplift.tracing import trace_rows
+    from uplift.views.workspace import show_trace
+
+    settings = _settings(config)
+    sales = _sales(paths, settings, workspace)
+    if month is not None:
+        from uplift.periods import PeriodError, parse_period
+
+        try:
+            month = parse_period(month)
+        except PeriodError as exc:
+            raise UsageError(f"--month: {exc}") from None
+    found, rows = trace_rows(
+        sales,
+        hospital=hospital,
+        prescriber=normalise_person(prescriber) if prescriber else None,
+        product=normalise(product) if product else None,
+        month=month,
+        aliases=settings.hospital_aliases,
+    )
+    parts = [found] + [p for p in (prescriber, product, month) if p]
+    show_trace(rows, fmt=fmt.value, title="Source rows: " + ", ".join(parts))
+
+
 # Entry point --------------------------------------------------------------------------
 
 

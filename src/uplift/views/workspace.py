@@ -1,0 +1,96 @@
+"""How `uplift load`, `sources`, `forget` and `trace` report."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from uplift import columns as C
+from uplift.render import Column, console, emit
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from uplift.workspace import LoadSummary
+
+SOURCES_KEYS = (
+    "file",
+    "partner",
+    "kind",
+    "months",
+    "rows",
+    "boxes",
+    "rows_read",
+    "rows_rejected",
+    "loaded_at",
+    "digest",
+)
+TRACE_KEYS = (
+    C.SOURCE_FILE,
+    C.SHEET,
+    C.ROW,
+    C.PARTNER,
+    C.MONTH,
+    C.HOSPITAL,
+    C.DEPARTMENT,
+    C.PRESCRIBER,
+    C.PRODUCT,
+    C.QUANTITY,
+    C.UNIT,
+    C.SPEC,
+    C.BOXES,
+)
+
+
+def show_load(summary: LoadSummary, workspace: str) -> None:
+    """One line per change; the loader's own report is printed before this."""
+    out = console(stderr=True)
+    for name in summary.unchanged_files:
+        out.print(f"{name}: already loaded, nothing changed", markup=False)
+    for line in summary.replaced:
+        out.print(line, markup=False)
+    for line in summary.template_changes:
+        out.print(line, markup=False, style="yellow")
+    if summary.added_rows or summary.competitor_rows:
+        parts = []
+        if summary.added_rows:
+            parts.append(f"{summary.added_rows:,} sales rows ({summary.added_boxes:,.1f} boxes)")
+        if summary.competitor_rows:
+            parts.append(f"{summary.competitor_rows:,} competitor rows")
+        out.print(f"Loaded {' and '.join(parts)} into {workspace}", markup=False)
+    elif not summary.replaced:
+        out.print(f"Nothing new to load; {workspace} is unchanged", markup=False)
+
+
+def show_sources(sources: pd.DataFrame, *, fmt: str) -> None:
+    cols = [
+        Column("file", "File"),
+        Column("partner", "Partner"),
+        Column("kind", "Kind"),
+        Column("months", "Months"),
+        Column("rows", "Rows", "int"),
+        Column("boxes", "Boxes", "float1"),
+        Column("rows_rejected", "Rejected", "int"),
+        Column("loaded_at", "Loaded at (UTC)"),
+        Column("short_digest", "Content hash"),
+    ]
+    shown = sources.assign(short_digest=sources["digest"].str[:12])
+    emit(shown, fmt=fmt, keys=SOURCES_KEYS, columns=cols, title="Loaded sources")
+
+
+def show_trace(rows: pd.DataFrame, *, fmt: str, title: str) -> None:
+    cols = [
+        Column(C.SOURCE_FILE, "File"),
+        Column(C.SHEET, "Sheet"),
+        Column(C.ROW, "Row", justify="right"),
+        Column(C.MONTH, "Month"),
+        Column(C.DEPARTMENT, "Department"),
+        Column(C.PRESCRIBER, "Prescriber"),
+        Column(C.PRODUCT, "Product"),
+        Column(C.QUANTITY, "Quantity", "float1"),
+        Column(C.UNIT, "Unit"),
+        Column(C.SPEC, "Spec"),
+        Column(C.BOXES, "Boxes", "float1"),
+    ]
+    total = float(rows[C.BOXES].sum())
+    caption = f"{len(rows)} source rows, {total:,.2f} boxes in total"
+    emit(rows, fmt=fmt, keys=TRACE_KEYS, columns=cols, title=title, caption=caption)
