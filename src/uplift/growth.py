@@ -222,6 +222,9 @@ def _period_figures(
 
 def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
     """Per entity, the sorted distinct non-empty values of `column`, joined with ", "."""
+    if column in keys:  # e.g. the partners of a partner: itself
+        frame = frame[keys].drop_duplicates()
+        return frame.set_index(keys, drop=False)[column]
     frame = frame[frame[column] != ""][[*keys, column]].drop_duplicates()
     if frame.empty:
         return frame.set_index(keys)[column]
@@ -252,12 +255,13 @@ def _missing_partners(
     ours: pd.DataFrame, keys: list[str], months: list[str], reported: set[str]
 ) -> pd.Series:
     """Per entity, its partners in `months` that sent no rows at all in the other period."""
-    rows = ours[ours[C.MONTH].isin(months)][[*keys, C.PARTNER]].drop_duplicates()
+    columns = list(dict.fromkeys([*keys, C.PARTNER]))
+    rows = ours[ours[C.MONTH].isin(months)][columns].drop_duplicates()
     rows = rows[~rows[C.PARTNER].isin(reported)]
     return _joined(rows, keys, C.PARTNER)
 
 
-def _bridge(
+def bridge_rows(
     data: pd.DataFrame,
     *,
     context: pd.DataFrame,
@@ -266,7 +270,12 @@ def _bridge(
     start: list[str],
     end: list[str],
 ) -> pd.DataFrame:
-    """Bridge rows of `data` (no validation); reporting and renames are judged on `context`."""
+    """The bridge rows of `growth_bridge`, without checking the periods.
+
+    For a part of the data (one partner, hospital or product): `data` is that part, while
+    whether a partner reported and whether a hospital was renamed are judged on `context`
+    (the whole sales table).
+    """
     import numpy as np
     import pandas as pd
 
@@ -439,7 +448,7 @@ def growth_bridge(
     """
     del competitors  # undated field-visit figures cannot show a change (see docstring)
     start, end = resolve_periods(sales, start, end)
-    rows = _bridge(sales, context=sales, settings=settings, by=by, start=start, end=end)
+    rows = bridge_rows(sales, context=sales, settings=settings, by=by, start=start, end=end)
     return rows, bridge_totals(rows)
 
 

@@ -43,7 +43,20 @@ def match_key(text: object) -> str:
     return normalise(text).casefold().replace(" ", "")
 
 
-def likely_duplicates(names: list[str], *, cutoff: float = 88.0) -> list[tuple[str, str, float]]:
+_GENERIC = re.compile(
+    r"(社区卫生服务中心|卫生服务中心|卫生院|人民医院|中心医院|中医医院|中西医结合医院|"
+    r"附属医院|医院|诊所|门诊部|hospital|clinic)$"
+)
+# 第一人民医院 and 第三人民医院 are different hospitals, not a typo
+_NUMERALS = re.compile(r"[0-9一二三四五六七八九十百零〇]")
+
+
+def _distinctive(key: str) -> str:
+    stripped = _GENERIC.sub("", key)
+    return stripped or key
+
+
+def likely_duplicates(names: list[str], *, cutoff: float = 80.0) -> list[tuple[str, str, float]]:
     """Pairs of names that are probably one entity spelled two ways (suggestions only).
 
     Never used to merge: the user decides, through `[hospital_aliases]` in uplift.toml.
@@ -54,16 +67,19 @@ def likely_duplicates(names: list[str], *, cutoff: float = 88.0) -> list[tuple[s
     uniques = sorted({n for n in names if n})
     if len(uniques) < 2:
         return []
-    keys = [match_key(n) for n in uniques]
+    # compare the distinctive part: 桃溪社区卫生服务中心 vs 花溪社区卫生服务中心 differ in
+    # the place name, which a shared generic suffix would hide
+    keys = [_distinctive(match_key(n)) for n in uniques]
     scores = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1)
     pairs = []
     for i, j in zip(*np.nonzero(np.triu(scores, k=1)), strict=True):
-        pairs.append((uniques[i], uniques[j], float(scores[i, j])))
+        if _NUMERALS.sub("", keys[i]) != _NUMERALS.sub("", keys[j]) or keys[i] == keys[j]:
+            pairs.append((uniques[i], uniques[j], float(scores[i, j])))
     for i, a in enumerate(
         keys if len(keys) <= 2000 else []
     ):  # one name contained in the other: 华西医院 / 四川大学华西医院
         for j in range(i + 1, len(keys)):
             b = keys[j]
-            if scores[i, j] == 0 and min(len(a), len(b)) >= 4 and (a in b or b in a):
+            if scores[i, j] == 0 and min(len(a), len(b)) >= 2 and (a in b or b in a):
                 pairs.append((uniques[i], uniques[j], float(fuzz.ratio(a, b))))
     return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))

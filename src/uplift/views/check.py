@@ -124,7 +124,7 @@ def show_check(result: LoadResult, *, fmt: str, compact: bool = False) -> None:
             mapping = ", ".join(f"{k}={v}" for k, v in s.mapping.items())
             out.print(f"{name}: columns {mapping}", markup=False)
             if s.skipped:
-                parts = ", ".join(f"{n} {r}" for r, n in sorted(s.skipped.items()))
+                parts = ", ".join(f"{n} {r}" for r, n in sorted(s.skipped.items()) if n)
                 out.print(f"  skipped: {parts}", markup=False)
         if s.rejected:
             parts = ", ".join(f"{n} {r}" for r, n in sorted(s.rejected.items()))

@@ -1,0 +1,198 @@
+"""The workspace: idempotent loads, replaced months, atomicity, permissions, trace."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from uplift.config import Settings
+from uplift.errors import NoData, WorkspaceBusy
+from uplift.loading import load_files
+from uplift.tiers import tier_entities
+from uplift.tracing import trace_rows
+from uplift.workspace import DB_NAME, Workspace
+
+HEADER = ["医院名称", "科室", "医生", "品名", "数量", "月份"]
+
+
+def write_sheet(path: Path, rows: list[list[object]]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def load(paths: list[Path], folder: Path, partner: str = "康源医药"):
+    result = load_files(paths, settings=Settings(), partner=partner)
+    with Workspace.transaction(folder) as ws:
+        return ws.store(result)
+
+
+def totals(folder: Path) -> tuple[int, float]:
+    with Workspace.open(folder) as ws:
+        df = ws.sales()
+    return len(df), float(df["boxes"].sum())
+
+
+SEPT = [
+    ["华西医院", "心内科", "王伟", "心脉宁片", 120, "2026-09"],
+    ["华西医院", "心内科", "李娜", "心脉宁片", 80, "2026-09"],
+]
+AUG = [["华西医院", "心内科", "王伟", "心脉宁片", 100, "2026-08"]]
+
+
+def test_reloading_the_same_content_changes_nothing(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    a = write_sheet(tmp_path / "sept.xlsx", SEPT)
+    load([a], ws)
+    assert totals(ws) == (2, 200.0)
+    copy = tmp_path / "sept-copy.xlsx"
+    copy.write_bytes(a.read_bytes())
+    summary = load([copy], ws)
+    assert summary.unchanged_files == ["sept-copy.xlsx"]
+    assert summary.added_rows == 0
+    assert totals(ws) == (2, 200.0)
+
+
+def test_corrected_month_replaces_exactly_its_rows(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    load([write_sheet(tmp_path / "aug.xlsx", AUG), write_sheet(tmp_path / "sept.xlsx", SEPT)], ws)
+    assert totals(ws) == (3, 300.0)
+    corrected = [["华西医院", "心内科", "王伟", "心脉宁片", 150, "2026-09"]]
+    summary = load([write_sheet(tmp_path / "sept-fixed.xlsx", corrected)], ws)
+    assert summary.replaced == [
+        "replaced 2 rows (200.0 boxes) of partner 康源医药 for 2026-09 from sept.xlsx "
+        "with sept-fixed.xlsx"
+    ]
+    # August untouched (100), September now 150
+    assert totals(ws) == (2, 250.0)
+    with Workspace.open(ws) as w:
+        months = w.sales().groupby("month")["boxes"].sum().to_dict()
+    assert months == {"2026-08": 100.0, "2026-09": 150.0}
+
+
+def test_other_partner_same_month_is_not_replaced(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    load([write_sheet(tmp_path / "a.xlsx", SEPT)], ws, partner="A")
+    load([write_sheet(tmp_path / "b.xlsx", AUG + [SEPT[0]])], ws, partner="B")
+    # A: 120 + 80; B: 100 + 120 -> nothing of A replaced
+    assert totals(ws) == (4, 420.0)
+
+
+def test_failure_mid_load_leaves_workspace_unchanged(tmp_path: Path, monkeypatch) -> None:
+    ws = tmp_path / "ws"
+    load([write_sheet(tmp_path / "aug.xlsx", AUG)], ws)
+    before = (ws / DB_NAME).read_bytes()
+    result = load_files([write_sheet(tmp_path / "sept.xlsx", SEPT)], settings=Settings())
+
+    original = Workspace._drop_orphan_files
+
+    def explode(self: Workspace) -> None:
+        original(self)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Workspace, "_drop_orphan_files", explode)
+    with pytest.raises(RuntimeError), Workspace.transaction(ws) as w:
+        w.store(result)
+    assert (ws / DB_NAME).read_bytes() == before
+    assert totals(ws) == (1, 100.0)
+    assert not list(ws.glob("*.tmp*"))
+
+
+def test_killed_load_leaves_workspace_whole(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    load([write_sheet(tmp_path / "aug.xlsx", AUG)], ws)
+    big = tmp_path / "big.csv"
+    lines = ["医院名称,医生,品名,数量,月份"]
+    lines += [f"医院{i % 500},医生{i % 7000},心脉宁片,{i % 50 + 1},2026-09" for i in range(300_000)]
+    big.write_text("\n".join(lines), encoding="utf-8")
+    expected_new = sum(i % 50 + 1 for i in range(300_000)) + 100.0
+    uplift = [sys.executable, "-m", "uplift"]
+    for delay in (0.3, 0.9, 1.6):
+        proc = subprocess.Popen([*uplift, "load", str(big), "--workspace", str(ws)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        rows, boxes = totals(ws)
+        # either the whole load landed or none of it did
+        assert (rows, boxes) in {(1, 100.0), (300_001, expected_new)}
+
+
+def test_workspace_files_are_private(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    load([write_sheet(tmp_path / "aug.xlsx", AUG)], ws)
+    assert stat.S_IMODE(ws.stat().st_mode) == 0o700
+    assert stat.S_IMODE((ws / DB_NAME).stat().st_mode) == 0o600
+
+
+def test_busy_workspace(tmp_path: Path, monkeypatch) -> None:
+    ws = tmp_path / "ws"
+    load([write_sheet(tmp_path / "aug.xlsx", AUG)], ws)
+    monkeypatch.setattr("uplift.workspace.LOCK_WAIT_SECONDS", 0.3)
+    fd = os.open(ws / "write.lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(WorkspaceBusy, match="workspace is busy"):
+            load([write_sheet(tmp_path / "sept.xlsx", SEPT)], ws)
+        # readers are not blocked by a writer
+        assert totals(ws) == (1, 100.0)
+    finally:
+        os.close(fd)
+
+
+def test_empty_workspace_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(NoData, match=r"No data loaded yet. Run `uplift load FILE...` first."):
+        with Workspace.open(tmp_path / "none") as w:
+            w.sales()
+
+
+def test_trace_total_equals_tier_figure(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    load([write_sheet(tmp_path / "aug.xlsx", AUG), write_sheet(tmp_path / "sept.xlsx", SEPT)], ws)
+    with Workspace.open(ws) as w:
+        sales = w.sales()
+    tiers = tier_entities(sales, settings=Settings(), by="prescriber", basis="latest")
+    figure = tiers.set_index(["hospital", "prescriber"]).loc[("华西医院", "王伟"), "boxes"]
+    name, rows = trace_rows(sales, hospital="华西", prescriber="王伟", month="2026-09")
+    assert name == "华西医院"
+    assert rows["boxes"].sum() == figure == 120
+    assert list(rows["row"]) == [2]
+
+
+def test_template_drift_is_reported(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    load([write_sheet(tmp_path / "aug.xlsx", AUG)], ws)
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.append(["医院名称", "科室", "医生", "品名", "规格", "数量(支)", "月份"])
+    sheet.append(["华西医院", "心内科", "王伟", "心脉宁注射液", "10支/盒", 50, "2026-09"])
+    wb.save(tmp_path / "sept.xlsx")
+    summary = load([tmp_path / "sept.xlsx"], ws)
+    assert "partner 康源医药: column 数量 is now 数量(支)" in summary.template_changes
+    assert "partner 康源医药: unit 支 converted by 规格" in summary.template_changes
+    assert totals(ws) == (2, 105.0)
+
+
+def test_forget_by_partner_month_and_file(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    load([write_sheet(tmp_path / "aug.xlsx", AUG), write_sheet(tmp_path / "sept.xlsx", SEPT)], ws)
+    with Workspace.transaction(ws) as w:
+        assert w.forget(partner="康源医药", month="2026-09") == (2, 200.0)
+    assert totals(ws) == (1, 100.0)
+    with Workspace.transaction(ws) as w:
+        assert w.forget(file="aug.xlsx") == (1, 100.0)
+    with pytest.raises(NoData):
+        totals(ws)
