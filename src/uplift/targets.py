@@ -451,16 +451,18 @@ def target_completion(
 
     `as_of` ("YYYY-MM", default the last month in the data) is the last month counted.
     - actual: boxes of our products (or of the named product) in the target's
-      partner/hospital over its months up to `as_of`; completion = actual / target.
+      partner/hospital over its months up to `as_of`; completion = actual / target
+      (NaN when the target is 0 or the period has not started).
     - status: complete, in_progress (some months after `as_of`) or not_started.
     - forecast: for a period in progress, actual / months elapsed x months in the
       period; for a complete one, the actual; NaN when not started.
     - shortfall: target - forecast when positive (for a complete period, target -
       actual), else 0; NaN when not started.
-    - ytd_actual / ytd_target: January of the period's year up to the period end or
-      `as_of`, whichever is earlier; the YTD target adds every target of the same
-      partner/hospital/product in those months (a quarter counts a third a month).
-      NaN when the data starts after that January.
+    - ytd_actual / ytd_target: over the months from January of the period's year up to
+      the period end or `as_of` (whichever is earlier) that have a target for the same
+      partner/hospital/product in the sheet (a quarter target counts a third a month),
+      so months without a target do not inflate completion. NaN when the data starts
+      after the first of those months.
     - last_year: actual over the same elapsed months a year earlier, NaN when the data
       does not reach back; yoy_growth = actual / last_year - 1.
     - unknown: "partner", "hospital" and/or "product" when that name is not in the
@@ -498,21 +500,22 @@ def target_completion(
     forecast = (actual / n_elapsed.replace(0, np.nan) * n_months).where(n_elapsed > 0)
     shortfall = (target - forecast).clip(lower=0)
 
-    # year to date
+    # year to date: this year's months up to the period end (or as_of) that have a target
     year_start = months.map(lambda ms: ms[-1][:4] + "-01")
     ytd_end = months.map(lambda ms: min(ms[-1], as_of))
     ytd_months = pd.Series(
         [month_range(a, b) for a, b in zip(year_start, ytd_end, strict=True)], index=index
     )
-    ytd_actual = _scope_sums(sales, _explode(t, ytd_months), settings, index)
-    reaches = (year_start >= first_data) & ytd_months.map(bool)
     monthly_target = _explode(t, months)
     monthly_target["_target"] = (target / n_months).reindex(monthly_target["tid"]).to_numpy()
-    ytd_wanted = _explode(t, ytd_months)
-    same = ytd_wanted.merge(
-        monthly_target.rename(columns={"tid": "_source"}), on=[*_SCOPE, C.MONTH], how="left"
+    targeted = _explode(t, ytd_months).merge(
+        monthly_target.drop(columns="tid"), on=[*_SCOPE, C.MONTH], how="inner"
     )
-    ytd_target = same.groupby("tid")["_target"].sum().reindex(index, fill_value=0.0)
+    ytd_target = targeted.groupby("tid")["_target"].sum().reindex(index)
+    ytd_wanted = targeted.drop(columns="_target").drop_duplicates(["tid", C.MONTH])
+    ytd_actual = _scope_sums(sales, ytd_wanted, settings, index)
+    ytd_first = ytd_wanted.groupby("tid")[C.MONTH].min().reindex(index)
+    reaches = ytd_first.notna() & (ytd_first.fillna("") >= first_data)
 
     # year on year
     last_months = elapsed.map(lambda ms: [add_months(m, -12) for m in ms])
@@ -525,7 +528,7 @@ def target_completion(
     out[PERIOD] = t[PERIOD].astype("str")
     out[TARGET] = target
     out[ACTUAL] = actual.round(4)
-    out[COMPLETION] = (actual / target.replace(0, np.nan)).round(6)
+    out[COMPLETION] = (actual / target.replace(0, np.nan)).where(n_elapsed > 0).round(6)
     out[FORECAST] = forecast.round(4)
     out[FORECAST_COMPLETION] = (forecast / target.replace(0, np.nan)).round(6)
     out[SHORTFALL] = shortfall.round(4)
@@ -533,7 +536,7 @@ def target_completion(
     out[MONTHS_ELAPSED] = n_elapsed
     out[MONTHS_IN_PERIOD] = n_months
     out[YTD_ACTUAL] = ytd_actual.where(reaches).round(4)
-    out[YTD_TARGET] = ytd_target.where(ytd_months.map(bool)).round(4)
+    out[YTD_TARGET] = ytd_target.where(reaches).round(4)
     out[YTD_COMPLETION] = (out[YTD_ACTUAL] / out[YTD_TARGET].replace(0, np.nan)).round(6)
     out[LAST_YEAR] = last_year.where(back).round(4)
     out[YOY_GROWTH] = (actual / out[LAST_YEAR].where(out[LAST_YEAR] > 0) - 1).round(6)
