@@ -87,7 +87,9 @@ def test_tier_table_and_summary(sheet: Path, monkeypatch) -> None:
 
 def test_tier_latest_and_top(sheet: Path, monkeypatch) -> None:
     monkeypatch.chdir(sheet.parent)
-    result = runner.invoke(app, ["tier", str(sheet), "--basis", "latest", "--top", "1", "-f", "json"])
+    result = runner.invoke(
+        app, ["tier", str(sheet), "--basis", "latest", "--top", "1", "-f", "json"]
+    )
     data = json.loads(result.stdout)
     assert [(d["hospital"], d["boxes"]) for d in data] == [("华西医院", 200.0)]
 

@@ -86,7 +86,7 @@ def test_corrected_month_replaces_exactly_its_rows(tmp_path: Path) -> None:
 def test_other_partner_same_month_is_not_replaced(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     load([write_sheet(tmp_path / "a.xlsx", SEPT)], ws, partner="A")
-    load([write_sheet(tmp_path / "b.xlsx", AUG + [SEPT[0]])], ws, partner="B")
+    load([write_sheet(tmp_path / "b.xlsx", [*AUG, SEPT[0]])], ws, partner="B")
     # A: 120 + 80; B: 100 + 120 -> nothing of A replaced
     assert totals(ws) == (4, 420.0)
 
@@ -121,8 +121,11 @@ def test_killed_load_leaves_workspace_whole(tmp_path: Path) -> None:
     expected_new = sum(i % 50 + 1 for i in range(300_000)) + 100.0
     uplift = [sys.executable, "-m", "uplift"]
     for delay in (0.3, 0.9, 1.6):
-        proc = subprocess.Popen([*uplift, "load", str(big), "--workspace", str(ws)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*uplift, "load", str(big), "--workspace", str(ws)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -154,9 +157,11 @@ def test_busy_workspace(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_empty_workspace_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(NoData, match=r"No data loaded yet. Run `uplift load FILE...` first."):
-        with Workspace.open(tmp_path / "none") as w:
-            w.sales()
+    with (
+        pytest.raises(NoData, match=r"No data loaded yet. Run `uplift load FILE...` first."),
+        Workspace.open(tmp_path / "none") as w,
+    ):
+        w.sales()
 
 
 def test_trace_total_equals_tier_figure(tmp_path: Path) -> None:

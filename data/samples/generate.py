@@ -125,8 +125,16 @@ K, N = KANGYUAN, NORTHSTAR
 GP = ("全科医学科",)
 COVERS: tuple[Cover, ...] = (
     # 康源医药: 22 hospitals
-    Cover("华西协和医院", K, 2200, (990, 340, 260, 175, 150, 120), 0.5, neuro=0.15, white=2,
-          white_dept="内分泌科"),
+    Cover(
+        "华西协和医院",
+        K,
+        2200,
+        (990, 340, 260, 175, 150, 120),
+        0.5,
+        neuro=0.15,
+        white=2,
+        white_dept="内分泌科",
+    ),
     Cover("岷江市人民医院", K, 420, (160,), 0.0, neuro=0.2),
     Cover("蓉城市第一人民医院", K, 640, (230, 120), 0.8, ("心内科", "急诊科"), white=2),
     Cover("青岚区中医医院", K, 270, (), 1.2, ("心内科", "老年病科")),
@@ -149,10 +157,12 @@ COVERS: tuple[Cover, ...] = (
     Cover("石桥铺社区卫生服务中心", K, 5, (), 4.0, GP),
     Cover("龙泉湾医院", K, 0, (), 0.0, white=3, white_dept="心内科"),
     # Northstar Pharma: 18 hospitals, two of them shared with 康源医药
-    Cover("西蜀省人民医院", N, 1300, (380, 240, 160, 120), 0.6, neuro=0.2, white=2,
-          named=("张伟",)),
-    Cover("嘉陵市中心医院", N, 600, (250, 110), 0.9, white=1, white_dept="内分泌科",
-          named=("张伟",)),
+    Cover(
+        "西蜀省人民医院", N, 1300, (380, 240, 160, 120), 0.6, neuro=0.2, white=2, named=("张伟",)
+    ),
+    Cover(
+        "嘉陵市中心医院", N, 600, (250, 110), 0.9, white=1, white_dept="内分泌科", named=("张伟",)
+    ),
     Cover("蓉城市第一人民医院", N, 460, (150, 110), 0.6, ("老年病科",), neuro=0.45),
     Cover("巴山市人民医院", N, 380, (140,), 1.3),
     Cover("涪江医院", N, 340, (120,), 0.4, neuro=0.2),
@@ -322,7 +332,9 @@ def _prescribers(rng: random.Random, cover: Cover, used: set[str]) -> list[Presc
         picked = rng.sample(options, 1 if rng.random() < 0.6 else len(options))
         rivals = tuple((prod, rng.uniform(10, 80)) for prod in picked)
         out.append(
-            Prescriber(cover.hospital, cover.white_dept, _unique_name(rng, used), 0.0, 0.0, "white", rivals)
+            Prescriber(
+                cover.hospital, cover.white_dept, _unique_name(rng, used), 0.0, 0.0, "white", rivals
+            )
         )
     return out
 
@@ -336,7 +348,9 @@ def _plan(rng: random.Random) -> list[tuple[Cover, float, list[Prescriber]]]:
         # win-back: one mid-sized user stops using ours in the last two months
         if cover.ours >= 100 and idx % 2 == 0:
             candidates = [
-                p for p in people[len(cover.anchors) :] if p.kind == "regular" and 15 <= p.level <= 90
+                p
+                for p in people[len(cover.anchors) :]
+                if p.kind == "regular" and 15 <= p.level <= 90
             ]
             if candidates:
                 p = rng.choice(candidates)
@@ -347,7 +361,9 @@ def _plan(rng: random.Random) -> list[tuple[Cover, float, list[Prescriber]]]:
         if cover.ours >= 50 and idx % 4 == 1:
             dept = cover.depts[0] if cover.depts else "神经内科"
             level = float(rng.randint(8, 45))
-            people.append(Prescriber(cover.hospital, dept, _unique_name(rng, names), level, 0.0, "new"))
+            people.append(
+                Prescriber(cover.hospital, dept, _unique_name(rng, names), level, 0.0, "new")
+            )
         slope = rng.uniform(-0.03, 0.05)
         plan.append((cover, slope, people))
     return plan
@@ -377,7 +393,15 @@ def _box_lines(rng: random.Random) -> list[Line]:
                     for prod, qty in ((product, tab), (INJECTION, inj)):
                         if qty > 0:
                             lines.append(
-                                Line(cover.partner, month, cover.hospital, p.department, p.name, prod, qty)
+                                Line(
+                                    cover.partner,
+                                    month,
+                                    cover.hospital,
+                                    p.department,
+                                    p.name,
+                                    prod,
+                                    qty,
+                                )
                             )
                 for prod, level in p.rivals:
                     boost = 1.6 if p.kind == "winback" and mi >= 4 else 1.0
@@ -386,7 +410,15 @@ def _box_lines(rng: random.Random) -> list[Line]:
                     qty = round(level * boost * trend * rng.uniform(0.7, 1.3))
                     if qty > 0:
                         lines.append(
-                            Line(cover.partner, month, cover.hospital, p.department, p.name, prod, qty)
+                            Line(
+                                cover.partner,
+                                month,
+                                cover.hospital,
+                                p.department,
+                                p.name,
+                                prod,
+                                qty,
+                            )
                         )
     return lines
 
@@ -656,7 +688,7 @@ LARGE_SUFFIXES = (
     ("社区卫生服务中心", 4),
     ("镇卫生院", 4),
 )
-LARGE_DEPTS = (("心内科", 5), ("老年病科", 2), ("急诊科", 1), ("全科医学科", 2), ("神经内科", 2))
+LARGE_DEPTS = (("心内科", 5), ("老年病科", 2), ("急诊科", 1), ("全科医学科", 2), ("神经内科", 1))
 LARGE_HOSPITALS = 3000
 LARGE_PRESCRIBERS = 40_000
 
@@ -667,27 +699,41 @@ def _large_pools(rng: random.Random) -> tuple[list[tuple[str, str, str]], list[f
     rng.shuffle(places)
     suffixes = [s for s, _ in LARGE_SUFFIXES]
     suffix_w = [w for _, w in LARGE_SUFFIXES]
-    hospitals = [p + s for p, s in zip(places, rng.choices(suffixes, suffix_w, k=LARGE_HOSPITALS))]
-    hospitals = hospitals[:LARGE_HOSPITALS]
-    sizes = [rng.paretovariate(1.5) for _ in hospitals]
+    picked = rng.choices(suffixes, suffix_w, k=LARGE_HOSPITALS)
+    hospitals = [p + s for p, s in zip(places[:LARGE_HOSPITALS], picked, strict=True)]
+    sizes = [min(rng.paretovariate(1.5), 25.0) for _ in hospitals]  # a few big hospitals
     scale = LARGE_PRESCRIBERS / sum(sizes)
     counts = [max(1, round(s * scale)) for s in sizes]
-    depts = [d for d, _ in LARGE_DEPTS]
-    dept_w = [w for _, w in LARGE_DEPTS]
-    cardio = [(p, SPECS[p]) for p in (TABLET, INJECTION, "氯吡格雷片", "阿托伐他汀钙片", "替格瑞洛片")]
-    neuro = [(p, SPECS[p]) for p in (CAPSULE, "丁苯酞软胶囊")]
+    total = sum(counts)
+    depts = rng.choices([d for d, _ in LARGE_DEPTS], [w for _, w in LARGE_DEPTS], k=total)
+    weights = [rng.paretovariate(2.5) for _ in range(total)]
+    cardio = [(p, SPECS[p]) for p in (TABLET, INJECTION, *COMPETITORS[:3])]
+    neuro = [(p, SPECS[p]) for p in (CAPSULE, COMPETITORS[3])]
+    products = [
+        rng.sample(neuro, rng.randint(1, 2)) if d == "神经内科" else rng.sample(cardio, k)
+        for d, k in zip(depts, rng.choices(range(1, 6), (4, 4, 3, 2, 1), k=total), strict=True)
+    ]
+    names = _name_stream(rng)
     people: list[tuple[str, str, str]] = []
-    weights: list[float] = []
-    products: list[list[tuple[str, str]]] = []
-    for hospital, count, size in zip(hospitals, counts, sizes, strict=True):
+    for hospital, count in zip(hospitals, counts, strict=True):
         used: set[str] = set()
-        for _ in range(count):
-            dept = rng.choices(depts, dept_w)[0]
-            people.append((hospital, dept, _unique_name(rng, used)))
-            weights.append(size * rng.paretovariate(1.2))
-            pool = neuro if dept == "神经内科" else cardio
-            products.append(rng.sample(pool, rng.randint(1, len(pool))))
+        for name in names:
+            if name not in used:
+                used.add(name)
+                people.append((hospital, depts[len(people)], name))
+                if len(used) == count:
+                    break
     return people, weights, products
+
+
+def _name_stream(rng: random.Random, batch: int = 50_000) -> Iterator[str]:
+    """Endless plausible names, drawn in batches (fast enough for 40,000 prescribers)."""
+    while True:
+        surnames = rng.choices(SURNAMES, k=batch)
+        first = rng.choices(GIVEN, k=batch)
+        second = rng.choices(GIVEN, k=batch)
+        for s, a, b in zip(surnames, first, second, strict=True):
+            yield s + a if rng.random() < 0.3 else s + a + b
 
 
 def _large_rows(rows: int, seed: int) -> Iterator[list[object]]:
