@@ -117,7 +117,9 @@ def test_broken_file_is_one_line_exit_2(tmp_path: Path) -> None:
     bad.write_text("not a workbook", encoding="utf-8")
     proc = run_uplift("tier", str(bad))
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "Error: sales.xlsx: not an Excel workbook (it is plain text)"
+    first, *rest = proc.stderr.strip().splitlines()
+    assert first == "Error: sales.xlsx: not an Excel workbook (it is plain text)"
+    assert rest == ["Hint: if it is CSV or tab-separated text, rename it to .csv"]
     assert "Traceback" not in proc.stderr + proc.stdout
 
 

@@ -162,16 +162,43 @@ def _sales(
     **load_options: Any,
 ) -> pd.DataFrame:
     """The canonical sales table: from PATHs when given, else from the workspace."""
+    return _data(paths, settings, workspace, **load_options)[0]
+
+
+def _data(
+    paths: list[Path] | None,
+    settings: Settings,
+    workspace: Path | None,
+    **load_options: Any,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sales and field-visit competitor tables, from PATHs or else the workspace."""
     if paths:
-        sales = _load_paths(paths, settings, **load_options).sales
+        result = _load_paths(paths, settings, **load_options)
+        sales, competitors = result.sales, result.competitors
     else:
         from uplift.workspace import Workspace
 
         with Workspace.open(workspace, readonly=True) as ws:
-            sales = ws.sales()
+            sales, competitors = ws.sales(), ws.competitors()
     if sales.empty:
         raise NoData("no sales rows to analyse")
-    return sales
+    return sales, competitors
+
+
+def _mask_key(workspace: Path | None) -> bytes:
+    from uplift.privacy import load_or_create_key
+    from uplift.workspace import workspace_dir
+
+    return load_or_create_key(workspace_dir(workspace))
+
+
+def _window_label(sales: pd.DataFrame) -> str:
+    from uplift.volumes import window_months
+
+    months = window_months(sales)
+    if not months:
+        return ""
+    return f"{months[0]}..{months[-1]}, {len(months)} month{'s' if len(months) != 1 else ''}"
 
 
 # Commands ------------------------------------------------------------------------------
@@ -384,6 +411,112 @@ def trace(
     )
     parts = [found] + [p for p in (prescriber, product, month) if p]
     show_trace(rows, fmt=fmt.value, title="Source rows: " + ", ".join(parts))
+
+
+class GapLevel(StrEnum):
+    hospital = "hospital"
+    department = "department"
+    prescriber = "prescriber"
+
+
+MarketOpt = Annotated[
+    str | None, typer.Option("--market", help="One market from [markets.NAME] in uplift.toml.")
+]
+HospitalOpt = Annotated[
+    str | None, typer.Option("--hospital", help="One hospital (full or partial name).")
+]
+MaskOpt = Annotated[
+    bool,
+    typer.Option("--mask-prescribers", help="Show doctors as stable pseudonyms, for sharing."),
+]
+
+
+@app.command()
+def gaps(
+    paths: PathsArg = None,
+    hospital: HospitalOpt = None,
+    by: Annotated[
+        GapLevel, typer.Option("--by", help="Rank hospitals, departments or prescribers.")
+    ] = GapLevel.hospital,
+    market: MarketOpt = None,
+    mask_prescribers: MaskOpt = False,
+    fmt: FormatOpt = Format.table,
+    config: ConfigOpt = None,
+    workspace: WorkspaceOpt = None,
+    partner: PartnerOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+) -> None:
+    """Where competitors hold volume we could win: share, leader, gap, opportunities.
+
+    Without --hospital, every hospital ranked by opportunity; with it, that hospital
+    down to departments and prescribers. Volumes are average boxes a month.
+    """
+    from uplift.gaps import competitor_gaps
+    from uplift.views.gaps import show_gaps
+
+    settings = _settings(config)
+    sales, competitors = _data(
+        paths, settings, workspace, partner=partner, sheets=sheet, encoding=encoding
+    )
+    if fmt is Format.table:
+        _ours_note(settings)
+    result = competitor_gaps(
+        sales, competitors, settings=settings, market=market, by=by.value, hospital=hospital
+    )
+    if mask_prescribers:
+        from uplift.privacy import mask_prescribers as mask
+
+        result = mask(result, _mask_key(workspace))
+    show_gaps(result, fmt=fmt.value, by=by.value, hospital=hospital, window=_window_label(sales))
+
+
+@app.command()
+def plan(
+    paths: PathsArg = None,
+    hospital: HospitalOpt = None,
+    options: Annotated[
+        int, typer.Option("--options", min=1, help="Options per hospital (the best N).")
+    ] = 3,
+    market: MarketOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also write plan.xlsx (for the partner) or plan.md."),
+    ] = None,
+    mask_prescribers: MaskOpt = False,
+    fmt: FormatOpt = Format.table,
+    config: ConfigOpt = None,
+    workspace: WorkspaceOpt = None,
+    partner: PartnerOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+) -> None:
+    """Three or more uplift options per hospital, ranked, with the arithmetic shown."""
+    from uplift.plans import plan_hospitals
+    from uplift.views.plans import save_plans, show_plans
+
+    settings = _settings(config)
+    if out is not None and out.suffix.lower() not in (".xlsx", ".md"):
+        raise UsageError(f"--out {out}: expected a .xlsx or .md file name")
+    sales, competitors = _data(
+        paths, settings, workspace, partner=partner, sheets=sheet, encoding=encoding
+    )
+    if fmt is Format.table:
+        _ours_note(settings)
+    result = plan_hospitals(
+        sales, competitors, settings=settings, market=market, hospital=hospital, options=options
+    )
+    plans, summary = result.options, result.summary
+    if mask_prescribers:
+        from uplift.privacy import mask_prescribers as mask
+
+        plans = mask(plans, _mask_key(workspace))
+    show_plans(plans, summary, fmt=fmt.value)
+    if out is not None:
+        from uplift.render import note
+
+        written = save_plans(out, plans, summary)
+        note(f"Wrote {written}")
 
 
 # Entry point --------------------------------------------------------------------------

@@ -19,13 +19,14 @@ pushed down to a finer level than it was gathered at.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final, Literal
 
 from uplift import columns as C
 from uplift.config import Market
-from uplift.errors import UpliftError, UsageError
-from uplift.names import match_key, normalise, normalise_series
+from uplift.errors import UsageError
+from uplift.hospitals import UnknownHospital as UnknownHospital  # re-exported for callers
+from uplift.hospitals import find_hospital
+from uplift.names import match_key, normalise_series
 from uplift.volumes import entity_keys, window_months
 
 if TYPE_CHECKING:
@@ -109,17 +110,13 @@ FACT_COLUMNS: Final = (
     KIND,
 )
 
-LEVELS: Final = ("hospital", "department", "prescriber")
+LEVELS: Final[tuple[GapLevel, ...]] = ("hospital", "department", "prescriber")
 FINENESS: Final = {"hospital": 0, "department": 1, "prescriber": 2}
 
 # Potential x share matrix
 SHARE_BANDS: Final = ("<1%", "1-5%", "5-10%", ">10%")
 HIGH_SHARE: Final = 0.05
 SEGMENTS: Final = ("grow", "defend", "maintain", "low")
-
-
-class UnknownHospital(UpliftError):
-    """A `--hospital` name that matches no hospital, or several."""
 
 
 # Markets ----------------------------------------------------------------------------------
@@ -149,7 +146,7 @@ def find_market(settings: Settings, name: str) -> Market:
     )
 
 
-def _selected_markets(settings: Settings, market: str | None) -> tuple[Market, ...]:
+def selected_markets(settings: Settings, market: str | None) -> tuple[Market, ...]:
     return list_markets(settings) if market is None else (find_market(settings, market),)
 
 
@@ -186,7 +183,7 @@ def market_rows(sales: pd.DataFrame, settings: Settings, market: str | None = No
     products = normalise_series(sales[C.PRODUCT])
     sales_products = frozenset(products)
     keep = None
-    for m in _selected_markets(settings, market):
+    for m in selected_markets(settings, market):
         inside = product_roles(products, m, settings, sales_products) != ""
         keep = inside if keep is None else keep | inside
     return sales[keep] if keep is not None else sales
@@ -293,6 +290,7 @@ def gap_table(facts: pd.DataFrame, level: GapLevel = "hospital") -> pd.DataFrame
     Our boxes are counted from 0 in `market_boxes` and `share` (returns are no market).
     """
     import numpy as np
+    import pandas as pd
 
     keys = entity_keys(level)
     fine = FINENESS[level]
@@ -302,9 +300,12 @@ def gap_table(facts: pd.DataFrame, level: GapLevel = "hospital") -> pd.DataFrame
 
     out = data[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
 
+    index = out.set_index(keys).index
+
     def summed(frame: pd.DataFrame, name: str) -> pd.Series:
-        totals = frame.groupby(keys, as_index=False)[C.BOXES].sum().rename(columns={C.BOXES: name})
-        return out[keys].merge(totals, on=keys, how="left")[name].fillna(0.0).astype("float64")
+        totals = frame.groupby(keys)[C.BOXES].sum()
+        values = totals.reindex(index, fill_value=0.0).to_numpy(dtype="float64")
+        return pd.Series(values, index=out.index, name=name)
 
     out[OURS_BOXES] = summed(ours, OURS_BOXES)
     out[COMPETITOR_BOXES] = summed(comp, COMPETITOR_BOXES)
@@ -397,9 +398,12 @@ def _whitespace(out: pd.DataFrame, facts: pd.DataFrame, level: str) -> None:
     """Fill the white-space columns: departments with competitor use and none of ours."""
     dept = facts[facts[C.DEPARTMENT] != ""]
     keys = [C.HOSPITAL, C.DEPARTMENT]
-    totals = dept.pivot_table(
-        index=keys, columns=ROLE, values=C.BOXES, aggfunc="sum", fill_value=0.0
-    ).reindex(columns=[OURS, COMPETITOR], fill_value=0.0)
+    totals = (
+        dept.groupby([*keys, ROLE])[C.BOXES]
+        .sum()
+        .unstack(ROLE, fill_value=0.0)
+        .reindex(columns=[OURS, COMPETITOR], fill_value=0.0)
+    )
     white = totals[(totals[COMPETITOR] > 0) & (totals[OURS] <= 0)].reset_index()
     white = white.sort_values([C.HOSPITAL, COMPETITOR, C.DEPARTMENT], ascending=[True, False, True])
     if level == "prescriber":
@@ -531,7 +535,7 @@ def competitor_gaps(
     if by not in LEVELS:
         raise UsageError(f"--by must be one of {', '.join(LEVELS)}, got {by!r}")
     months = months if months is not None else window_months(sales)
-    selected = _selected_markets(settings, market)
+    selected = selected_markets(settings, market)
     facts = {
         m.name: opportunity_facts(sales, competitors, settings=settings, market=m, months=months)
         for m in selected
@@ -543,14 +547,14 @@ def competitor_gaps(
     else:
         known = sorted({h for f in facts.values() for h in f[C.HOSPITAL].unique()})
         found = find_hospital(hospital, known, settings.hospital_aliases)
-        levels = LEVELS if by == "hospital" else ("hospital", by)
+        levels: tuple[GapLevel, ...] = ("department", "prescriber") if by == "hospital" else (by,)
         for name, f in facts.items():
             hospitals = _listing(gap_table(f, "hospital"), name, "hospital")
             head = hospitals[hospitals[C.HOSPITAL] == found]
             if head.empty:
                 continue
             frames.append(head)
-            for lvl in levels[1:]:
+            for lvl in levels:
                 table = gap_table(f[f[C.HOSPITAL] == found], lvl)
                 rows = _ranked(table, lvl)
                 rows[MARKET] = name
@@ -588,58 +592,3 @@ def _empty_gaps() -> pd.DataFrame:
         else:
             data[col] = pd.Series([], dtype="str")
     return pd.DataFrame(data)
-
-
-# Hospital names -----------------------------------------------------------------------------
-
-
-def find_hospital(
-    name: str, hospitals: Sequence[str], aliases: Mapping[str, str] | None = None
-) -> str:
-    """The hospital `name` means: exact, normalised, alias, then a unique partial match.
-
-    Raises `UnknownHospital` with the three closest names when nothing matches, and with
-    the candidates when a partial match is ambiguous.
-    """
-    if name in hospitals:
-        return name
-    ordered = sorted(set(hospitals))
-    wanted = normalise(name)
-    if not wanted:
-        raise UnknownHospital("no hospital name given", hint="pass --hospital NAME")
-    for h in ordered:
-        if normalise(h) == wanted:
-            return h
-    key = match_key(name)
-    same_key = [h for h in ordered if match_key(h) == key]
-    if len(same_key) == 1:
-        return same_key[0]
-    if len(same_key) > 1:
-        raise _ambiguous(name, same_key)
-    for variant, canonical in (aliases or {}).items():
-        if match_key(variant) == key:
-            hits = [h for h in ordered if match_key(h) == match_key(canonical)]
-            if hits:
-                return hits[0]
-    partial = [h for h in ordered if key in match_key(h)]
-    if len(partial) == 1:
-        return partial[0]
-    if partial:
-        raise _ambiguous(name, partial)
-    raise UnknownHospital(_suggest(name, ordered))
-
-
-def _ambiguous(name: str, candidates: list[str]) -> UnknownHospital:
-    return UnknownHospital(
-        f'"{name}" matches {len(candidates)} hospitals: {", ".join(candidates)}',
-        hint="give more of the name",
-    )
-
-
-def _suggest(name: str, hospitals: list[str]) -> str:
-    if not hospitals:
-        return f'no hospital "{name}"; the data has no hospitals'
-    from rapidfuzz import process
-
-    best = process.extract(name, hospitals, limit=3, processor=match_key)
-    return f'no hospital "{name}"; did you mean: {", ".join(b[0] for b in best)}?'

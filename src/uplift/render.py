@@ -85,8 +85,14 @@ def print_table(
     """A rich table of `df` showing `columns` in order."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title or None, caption=caption or None, box=box.SIMPLE_HEAD)
+    # partner text is data: Text() keeps "[bold]" or "a[/]b" from being read as markup
+    table = Table(
+        title=Text(title, style="bold") if title else None,
+        caption=Text(caption, style="dim") if caption else None,
+        box=box.SIMPLE_HEAD,
+    )
     for col in columns:
         justify = "right" if col.fmt in ("int", "float1", "pct") else col.justify
         table.add_column(
@@ -97,7 +103,7 @@ def print_table(
             min_width=min(len(col.header), 12),
         )
     for record in df[[c.key for c in columns]].itertuples(index=False, name=None):
-        table.add_row(*(fmt_value(v, c.fmt) for v, c in zip(record, columns, strict=True)))
+        table.add_row(*(Text(fmt_value(v, c.fmt)) for v, c in zip(record, columns, strict=True)))
     (out or console()).print(table)
 
 

@@ -1,0 +1,820 @@
+"""Uplift plans: three or more options per hospital, each with the arithmetic shown.
+
+Deterministic and explained, so a manager can defend every number to a partner. Every
+figure is average monthly boxes over the analysis window (as in `tier` and `gaps`); every
+rate comes from `settings.rates` (`[rates]` in uplift.toml).
+
+The six option types (`TYPES`), each estimated independently:
+
+1. deepen: prescribers of ours whose boxes are at least `reach` below the next tier threshold
+   but under it (default: within 30% below it) -> lift each to that threshold.
+   Thresholds are inclusive lower bounds, as in `tiers.assign_tiers`: a prescriber at
+   exactly 200 is tier B already, so his next threshold is 300 (and 200 is not within
+   30% below 300).
+2. convert: competitor boxes at prescribers (or departments / the hospital, where that is
+   the finest level known) who already use ours x `conversion`.
+3. develop: competitor boxes at prescribers or departments with none of ours x `adoption`.
+4. win_back: prescribers who used ours earlier in the window and stopped or fell by more
+   than half. "now" is the last month of the window; "earlier" is the average over every
+   window month before it (months without sales count as zero). A prescriber qualifies when
+   earlier > 0 and now < earlier / 2 (stopped: now <= 0). The estimate is the volume lost,
+   (earlier - now), x `recovery`; for a prescriber who stopped that is his earlier
+   average x `recovery`. Needs at least two months.
+5. vip: hospitals at or above `settings.vip` boxes: the 5 target customers (prescribers or
+   departments) with the most boxes across options 1-4, for this month's joint visits
+   with the partner; the estimate is their boxes in those options.
+6. event: the department where most of the market is not ours, i.e. the largest
+   market x (1 - our share), which is its competitor boxes (ties: larger market, then
+   name), sized by its market boxes x `event`. Needs department-level competitor data.
+
+Options are ranked by estimated extra boxes (ties in the order above) and the best
+`options` are kept per hospital; when fewer can be made, the summary says why.
+Priority compares the estimate with the hospital's current boxes (at least the first
+tier threshold, so small hospitals are not all "high"): from 10% high, from 3% medium,
+else low. The projected boxes add the options shown, counting each target's boxes in
+each lever once (a VIP option re-uses the targets of the other options).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from uplift import columns as C
+from uplift.gaps import (
+    COMPETITOR,
+    COMPETITOR_BOXES,
+    CONVERSION,
+    DEVELOPMENT,
+    FACT_LEVEL,
+    KIND,
+    MARKET,
+    MARKET_BOXES,
+    OURS,
+    OURS_BOXES,
+    ROLE,
+    SHARE,
+    find_hospital,
+    gap_table,
+    hospital_competitor_level,
+    opportunity_facts,
+    product_roles,
+    selected_markets,
+)
+from uplift.names import normalise_series
+from uplift.privacy import TARGET_KINDS, TARGETS, TEXT_TEMPLATE, render_texts, token
+from uplift.tiers import assign_tiers
+from uplift.volumes import monthly_pivot, window_months
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from uplift.config import Settings
+
+TYPES: Final = ("deepen", "convert", "develop", "win_back", "vip", "event")
+TYPE_LABELS: Final = {
+    "deepen": "Deepen",
+    "convert": "Convert / combine",
+    "develop": "Develop",
+    "win_back": "Win back",
+    "vip": "VIP joint management",
+    "event": "Academic event",
+}
+VIP_TARGETS: Final = 5
+
+# Option columns
+RANK: Final = "rank"
+TYPE: Final = "type"
+EXTRA_BOXES: Final = "extra_boxes"
+COUNTED_BOXES: Final = "counted_boxes"  # extra boxes not already counted by another option
+FORMULA: Final = "formula"
+ASSUMPTIONS: Final = "assumptions"
+EVIDENCE: Final = "evidence"
+ACTIONS: Final = "actions"
+KPI: Final = "kpi"
+PRIORITY: Final = "priority"
+
+PLAN_COLUMNS: Final = (
+    MARKET,
+    C.HOSPITAL,
+    RANK,
+    TYPE,
+    TARGETS,
+    TARGET_KINDS,
+    EXTRA_BOXES,
+    COUNTED_BOXES,
+    FORMULA,
+    ASSUMPTIONS,
+    EVIDENCE,
+    ACTIONS,
+    KPI,
+    PRIORITY,
+    TEXT_TEMPLATE,
+)
+
+# Summary columns
+CURRENT_BOXES: Final = "current_boxes"
+PROJECTED_BOXES: Final = "projected_boxes"
+CURRENT_TIER: Final = "current_tier"
+PROJECTED_TIER: Final = "projected_tier"
+OPTIONS: Final = "options"
+REASON: Final = "reason"
+
+SUMMARY_COLUMNS: Final = (
+    MARKET,
+    C.HOSPITAL,
+    CURRENT_BOXES,
+    EXTRA_BOXES,
+    PROJECTED_BOXES,
+    CURRENT_TIER,
+    PROJECTED_TIER,
+    C.VIP,
+    OPTIONS,
+    REASON,
+)
+
+NO_COMPETITOR_DATA: Final = "no competitor data for this hospital"
+_EXPLICIT_TERMS: Final = 6  # longer sums are shown as totals
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """The options (one row per option) and the per-hospital summary."""
+
+    options: pd.DataFrame
+    summary: pd.DataFrame
+
+
+@dataclass
+class _Option:
+    type: str
+    targets: list[str]
+    kinds: list[str]
+    extra: float
+    assumptions: dict[str, float]
+    template: dict[str, Any]
+    # (target kind, target name, lever, boxes): what the estimate is made of
+    levers: list[tuple[str, str, str, float]] = field(default_factory=list)
+
+
+@dataclass
+class _Hospital:
+    """What the option builders need to know about one hospital."""
+
+    name: str
+    current: float
+    facts: pd.DataFrame
+    competitor_level: int  # -1 none, 0 hospital, 1 department, 2 prescriber
+    prescribers: pd.DataFrame  # prescriber gap rows (ours_boxes, department)
+    departments: pd.DataFrame  # department gap rows
+    monthly: pd.DataFrame  # prescriber x month boxes of ours
+
+
+# Formatting ---------------------------------------------------------------------------------
+
+
+def fmt_boxes(x: float) -> str:
+    """A number of boxes: up to two decimals (trailing zeros dropped), thousands separated."""
+    text = f"{round(float(x), 2) + 0.0:,.2f}"
+    return text.rstrip("0").rstrip(".")
+
+
+def _pct(x: float) -> str:
+    """A fraction as a percentage with at most one decimal: 0.2 -> "20%", 0.9666 -> "96.7%"."""
+    text = f"{round(float(x) * 100, 1) + 0.0:.1f}"
+    return text.removesuffix(".0") + "%"
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+
+def _list(items: list[str]) -> str:
+    return "、".join(items)
+
+
+def _sum_terms(terms: list[str], total: float) -> str:
+    return " + ".join(terms) if len(terms) > 1 else (terms[0] if terms else fmt_boxes(total))
+
+
+# The builders -------------------------------------------------------------------------------
+
+
+def _deepen(h: _Hospital, settings: Settings) -> _Option | str:
+    import numpy as np
+
+    ours = h.prescribers[[C.PRESCRIBER, OURS_BOXES]]
+    ours = ours[ours[OURS_BOXES] > 0]
+    reach = settings.rates.reach
+    if ours.empty:
+        return "no prescriber-level usage detail"
+    thresholds = np.asarray(settings.thresholds, dtype="float64")
+    boxes = ours[OURS_BOXES].round(6).to_numpy()
+    nxt = np.searchsorted(thresholds, boxes, side="right")
+    has_next = nxt < len(thresholds)
+    target = np.where(has_next, thresholds[np.minimum(nxt, len(thresholds) - 1)], np.inf)
+    within = has_next & (boxes >= target * (1 - reach)) & (boxes < target)
+    rows = ours.assign(threshold=target, lift=target - boxes, boxes=boxes)[within]
+    if rows.empty:
+        return f"no prescriber within {_pct(reach)} below a tier threshold"
+    rows = rows.sort_values(["lift", C.PRESCRIBER])
+    names = list(rows[C.PRESCRIBER])
+    toks = [token(i) for i in range(len(names))]
+    extra = float(rows["lift"].sum())
+    before = assign_tiers(rows["boxes"], settings.thresholds)
+    after = assign_tiers(rows["threshold"], settings.thresholds)
+    pairs = list(zip(rows["threshold"], rows["boxes"], strict=True))
+    if len(pairs) <= _EXPLICIT_TERMS:
+        arithmetic = " + ".join(f"({fmt_boxes(t)} - {fmt_boxes(b)})" for t, b in pairs)
+    else:
+        arithmetic = (
+            f"{fmt_boxes(sum(t for t, _ in pairs))} - {fmt_boxes(sum(b for _, b in pairs))}"
+        )
+    formula = (
+        f"+{fmt_boxes(extra)} boxes/month = {arithmetic}: lift {_plural(len(names), 'prescriber')} "
+        f"to the next tier threshold (each within {_pct(reach)} below it)"
+    )
+    evidence = "; ".join(
+        f"{tok} {fmt_boxes(b)} -> {fmt_boxes(t)} boxes/month (tier {fr} -> {to})"
+        for tok, (t, b), fr, to in zip(toks, pairs, before, after, strict=True)
+    )
+    kpi = "next month: " + ", ".join(
+        f"{tok} at {fmt_boxes(t)}+" for tok, (t, _) in zip(toks, pairs, strict=True)
+    )
+    kpi += " boxes"
+    actions = [
+        f"Review the usage detail of {_list(toks)} with the partner: which patients and "
+        "indications could add volume",
+        "Raise visit frequency to these prescribers: the partner's team at 20+ calls a week, "
+        "10+ of them on this product",
+    ]
+    return _Option(
+        type="deepen",
+        targets=names,
+        kinds=["prescriber"] * len(names),
+        extra=extra,
+        assumptions={"reach": reach},
+        template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
+        levers=[
+            ("prescriber", n, "deepen", float(lift))
+            for n, lift in zip(names, rows["lift"], strict=True)
+        ],
+    )
+
+
+def _competitor_targets(h: _Hospital, kind: str) -> pd.DataFrame:
+    """Competitor boxes of `kind` per target entity (its finest level), largest first."""
+    import numpy as np
+
+    comp = h.facts[(h.facts[ROLE] == COMPETITOR) & (h.facts[KIND] == kind)]
+    level = comp[FACT_LEVEL].to_numpy()
+    comp = comp.assign(
+        target_kind=np.select([level == 2, level == 1], ["prescriber", "department"], "hospital"),
+        target=np.select(
+            [level == 2, level == 1],
+            [comp[C.PRESCRIBER].to_numpy(), comp[C.DEPARTMENT].to_numpy()],
+            comp[C.HOSPITAL].to_numpy(),
+        ),
+    )
+    per = comp.groupby(["target_kind", "target", C.PRODUCT], as_index=False)[C.BOXES].sum()
+    per = per[per[C.BOXES] > 0]
+    totals = per.groupby(["target_kind", "target"], as_index=False)[C.BOXES].sum()
+    totals = totals.sort_values([C.BOXES, "target"], ascending=[False, True])
+    products: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    ordered = per.sort_values([C.BOXES, C.PRODUCT], ascending=[False, True])
+    for tk, t, product, boxes in ordered[["target_kind", "target", C.PRODUCT, C.BOXES]].itertuples(
+        index=False, name=None
+    ):
+        products.setdefault((tk, t), []).append((product, float(boxes)))
+    totals["products"] = [
+        products[(tk, t)] for tk, t in zip(totals["target_kind"], totals["target"], strict=True)
+    ]
+    return totals.reset_index(drop=True)
+
+
+def _where(h: _Hospital, kinds: list[str], toks: list[str], names: list[str]) -> str:
+    """Where the competitor boxes are, in words ("心内科 prescribers", "神经内科、老年科")."""
+    if all(k == "prescriber" for k in kinds):
+        depts = h.prescribers.set_index(C.PRESCRIBER)[C.DEPARTMENT].reindex(names).fillna("")
+        unique = sorted(set(depts))
+        if len(unique) == 1 and unique[0]:
+            return f"{unique[0]} prescribers" if len(names) > 1 else f"{unique[0]} prescriber"
+        return _plural(len(names), "prescriber")
+    if all(k == "department" for k in kinds):
+        return _list(toks)
+    if all(k == "hospital" for k in kinds):
+        return "the hospital (competitor data for the whole hospital only)"
+    # mixed levels: "2 prescribers and 老年科 and the rest of the hospital"
+    parts = []
+    if "prescriber" in kinds:
+        parts.append(_plural(kinds.count("prescriber"), "prescriber"))
+    departments = [t for t, k in zip(toks, kinds, strict=True) if k == "department"]
+    if departments:
+        parts.append(_list(departments))
+    if "hospital" in kinds:
+        parts.append("the rest of the hospital (hospital-level figures)")
+    return " and ".join(parts)
+
+
+def _ours_at(h: _Hospital, kind: str, name: str) -> float:
+    if kind == "prescriber":
+        table, col = h.prescribers, C.PRESCRIBER
+    elif kind == "department":
+        table, col = h.departments, C.DEPARTMENT
+    else:
+        return h.current
+    hit = table.loc[table[col] == name, OURS_BOXES]
+    return float(hit.iloc[0]) if len(hit) else 0.0
+
+
+def _competitor_option(h: _Hospital, settings: Settings, kind: str) -> _Option | str:
+    convert = kind == CONVERSION
+    if h.competitor_level < 0:
+        return NO_COMPETITOR_DATA
+    targets = _competitor_targets(h, kind)
+    if targets.empty:
+        if convert:
+            return "no competitor use where ours is already used"
+        return "no competitor use outside ours (no white space)"
+    names = list(targets["target"])
+    kinds = list(targets["target_kind"])
+    toks = [token(i) for i in range(len(names))]
+    total = float(targets[C.BOXES].sum())
+    rate = settings.rates.conversion if convert else settings.rates.adoption
+    extra = total * rate
+    where = _where(h, kinds, toks, names)
+    everywhere: dict[str, float] = {}
+    for plist in targets["products"]:
+        for product, boxes in plist:
+            everywhere[product] = everywhere.get(product, 0.0) + boxes
+    products = [p for p, _ in sorted(everywhere.items(), key=lambda kv: (-kv[1], kv[0]))]
+    evidence = "; ".join(
+        f"{tok} {fmt_boxes(b)} ({', '.join(f'{p} {fmt_boxes(x)}' for p, x in plist)})"
+        for tok, b, plist in zip(toks, targets[C.BOXES], targets["products"], strict=True)
+    )
+    evidence = f"competitor boxes/month: {evidence}"
+    is_prescribers = all(k == "prescriber" for k in kinds)
+    who = _list(toks) if is_prescribers else f"the prescribers of {_list(toks)}"
+    if convert:
+        if is_prescribers:
+            verb = "uses" if len(names) == 1 else "use"
+            where = f"at {where} who already {verb} ours"
+        elif all(k == "department" for k in kinds):
+            where = f"in {where}, where ours is already used"
+        else:
+            where = f"at {where}, where ours is already used"
+        formula = (
+            f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(total)} competitor boxes {where} "
+            f"x {_pct(rate)} conversion"
+        )
+        now = sum(_ours_at(h, k, n) for k, n in zip(kinds, names, strict=True))
+        kpi = (
+            f"next month: ours at {_list(toks)} from {fmt_boxes(now)} to {fmt_boxes(now + extra)} "
+            f"boxes/month, {_list(products)} down"
+        )
+        actions = [
+            f"Replacement / combination talk with {who}: ours instead of or alongside "
+            f"{_list(products)}",
+            f"Bring clinical evidence comparing ours with {products[0]} to these prescribers",
+        ]
+        lever = "convert"
+        assumptions = {"conversion": rate}
+    else:
+        preposition = "in" if all(k == "department" for k in kinds) else "at"
+        formula = (
+            f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(total)} competitor boxes {preposition} {where} "
+            f"with none of ours x {_pct(rate)} adoption"
+        )
+        kpi = f"next month: first use of ours at {_list(toks)}, {fmt_boxes(extra)} boxes/month"
+        if is_prescribers:
+            first = f"Visit {_list(toks)} with the partner: introduce ours where they use"
+        else:
+            first = f"Department entry with the partner in {_list(toks)}: introduce ours where"
+            first += " prescribers use"
+        actions = [f"{first} {_list(products)}"]
+        depts = [t for t, k in zip(toks, kinds, strict=True) if k == "department"]
+        if depts:
+            actions.append(f"Academic event in {depts[0]} to drive first use of ours")
+        lever = "develop"
+        assumptions = {"adoption": rate}
+    return _Option(
+        type=lever,
+        targets=names,
+        kinds=kinds,
+        extra=extra,
+        assumptions=assumptions,
+        template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
+        levers=[
+            (k, n, lever, float(b) * rate)
+            for k, n, b in zip(kinds, names, targets[C.BOXES], strict=True)
+        ],
+    )
+
+
+def _win_back(h: _Hospital, settings: Settings, months: list[str]) -> _Option | str:
+    if len(months) < 2:
+        return "only one month of data (win back compares earlier months with the last)"
+    monthly = h.monthly
+    earlier_months, last = months[:-1], months[-1]
+    if monthly.empty:
+        return "no prescriber-level usage detail"
+    earlier = monthly[earlier_months].sum(axis=1) / len(earlier_months)
+    now = monthly[last]
+    fell = (earlier > 0) & (now < earlier / 2)
+    if not fell.any():
+        return f"no prescriber stopped or fell by more than half in {last}"
+    rows = (
+        earlier[fell]
+        .rename("earlier")
+        .to_frame()
+        .assign(now=now[fell].clip(lower=0.0))
+        .rename_axis(C.PRESCRIBER)
+        .reset_index()
+    )
+    rows["lost"] = rows["earlier"] - rows["now"]
+    rows = rows.sort_values(["lost", C.PRESCRIBER], ascending=[False, True])
+    rate = settings.rates.recovery
+    names = list(rows[C.PRESCRIBER])
+    toks = [token(i) for i in range(len(names))]
+    lost = float(rows["lost"].sum())
+    extra = lost * rate
+    pairs = list(zip(rows["earlier"], rows["now"], strict=True))
+    if len(pairs) <= _EXPLICIT_TERMS:
+        arithmetic = " + ".join(f"({fmt_boxes(e)} - {fmt_boxes(x)})" for e, x in pairs)
+    else:
+        arithmetic = (
+            f"{fmt_boxes(sum(e for e, _ in pairs))} - {fmt_boxes(sum(x for _, x in pairs))}"
+        )
+    span = (
+        earlier_months[0]
+        if len(earlier_months) == 1
+        else f"{earlier_months[0]}..{earlier_months[-1]}"
+    )
+    formula = (
+        f"+{fmt_boxes(extra)} boxes/month = {arithmetic} boxes/month lost by "
+        f"{_plural(len(names), 'prescriber')} x {_pct(rate)} recovery"
+    )
+    evidence = "; ".join(
+        f"{tok} {span} average {fmt_boxes(e)}, {last} {fmt_boxes(x)}"
+        for tok, (e, x) in zip(toks, pairs, strict=True)
+    )
+    now_total = float(rows["now"].sum())
+    together = " together" if len(names) > 1 else ""
+    kpi = (
+        f"next month: {_list(toks)} back to {fmt_boxes(now_total + extra)} boxes/month{together} "
+        f"(now {fmt_boxes(now_total)})"
+    )
+    actions = [
+        f"Find out why with the partner: what changed for {_list(toks)} (stock, price, a "
+        "competitor's visits, patients)",
+        "Agree one fix per prescriber with the partner and check it in the next usage detail",
+    ]
+    return _Option(
+        type="win_back",
+        targets=names,
+        kinds=["prescriber"] * len(names),
+        extra=extra,
+        assumptions={"recovery": rate},
+        template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
+        levers=[
+            ("prescriber", n, "win_back", float(x) * rate)
+            for n, x in zip(names, rows["lost"], strict=True)
+        ],
+    )
+
+
+def _vip(h: _Hospital, settings: Settings, others: list[_Option]) -> _Option | str | None:
+    if h.current < settings.vip:
+        return None  # not a VIP hospital: no reason worth showing
+    per_target: dict[tuple[str, str], list[tuple[str, str, str, float]]] = {}
+    for option in others:
+        for lever in option.levers:
+            if lever[0] != "hospital":
+                per_target.setdefault((lever[0], lever[1]), []).append(lever)
+    if not per_target:
+        return "no target customers with an opportunity for joint visits"
+    ranked = sorted(
+        per_target.items(), key=lambda kv: (-sum(lv[3] for lv in kv[1]), kv[0][1], kv[0][0])
+    )[:VIP_TARGETS]
+    names = [t[1] for t, _ in ranked]
+    kinds = [t[0] for t, _ in ranked]
+    toks = [token(i) for i in range(len(names))]
+    levers = [lv for _, lvs in ranked for lv in lvs]
+    extra = sum(lv[3] for lv in levers)
+    by_lever: dict[str, float] = {}
+    for lv in levers:
+        by_lever[lv[2]] = by_lever.get(lv[2], 0.0) + lv[3]
+    parts = [f"{TYPE_LABELS[k].lower()} {fmt_boxes(v)}" for k, v in by_lever.items()]
+    k = len(names)
+    formula = (
+        f"+{fmt_boxes(extra)} boxes/month = {' + '.join(parts)}: the options' boxes at the "
+        f"{_plural(k, 'target customer')} for this month's joint visits"
+    )
+    evidence = "; ".join(
+        f"{tok} {fmt_boxes(sum(lv[3] for lv in lvs))} ("
+        + ", ".join(f"{TYPE_LABELS[lv[2]].lower()} {fmt_boxes(lv[3])}" for lv in lvs)
+        + ")"
+        for tok, (_, lvs) in zip(toks, ranked, strict=True)
+    )
+    now = sum(_ours_at(h, kd, n) for kd, n in zip(kinds, names, strict=True))
+    kpi = (
+        f"next month: {_plural(k, 'joint visit')} done; ours at {_list(toks)} from {fmt_boxes(now)} "
+        f"to {fmt_boxes(now + extra)} boxes/month"
+    )
+    actions = [
+        f"Joint visits with the partner to {_list(toks)} this month (VIP joint management: "
+        "5 target customers a month)",
+        "Discuss the problems found on each visit with the partner the same week",
+        "Ask the partner for this hospital's usage detail every month: analyse growth points "
+        "and why targets were missed",
+    ]
+    rate_names = {"deepen": "reach", "convert": "conversion", "develop": "adoption"}
+    rate_names["win_back"] = "recovery"
+    assumptions = {
+        rate_names[name]: float(getattr(settings.rates, rate_names[name])) for name in by_lever
+    }
+    return _Option(
+        type="vip",
+        targets=names,
+        kinds=kinds,
+        extra=extra,
+        assumptions=assumptions,
+        template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
+        levers=levers,
+    )
+
+
+def _event(h: _Hospital, settings: Settings) -> _Option | str:
+    if h.competitor_level < 0:
+        return NO_COMPETITOR_DATA
+    if h.competitor_level == 0:
+        return "competitor data for the whole hospital only (no department for an event)"
+    depts = h.departments
+    depts = depts[depts[COMPETITOR_BOXES].notna() & (depts[COMPETITOR_BOXES] > 0)]
+    if depts.empty:
+        return "no department with competitor use"
+    best = depts.sort_values(
+        [COMPETITOR_BOXES, MARKET_BOXES, C.DEPARTMENT], ascending=[False, False, True]
+    ).iloc[0]
+    rate = settings.rates.event
+    market = float(best[MARKET_BOXES])
+    ours = float(best[OURS_BOXES])
+    share = float(best[SHARE])
+    extra = market * rate
+    tok = token(0)
+    formula = (
+        f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(market)} market boxes in {tok} (our share "
+        f"{_pct(share)}) x {_pct(rate)} event uplift"
+    )
+    leaders = best["competitors"]
+    evidence = (
+        f"{tok}: market {fmt_boxes(market)} boxes/month, ours {fmt_boxes(ours)}, competitors "
+        + ", ".join(f"{p} {fmt_boxes(b)}" for p, b in leaders.items())
+        + "; the department where most of the market is not ours"
+    )
+    kpi = (
+        f"next month: ours in {tok} from {fmt_boxes(ours)} to {fmt_boxes(ours + extra)} boxes/month"
+    )
+    actions = [
+        f"Academic event in {tok} with the partner: plan it, report it and invite the "
+        "department's prescribers",
+        f"Watch competitor academic activity in {tok} ({next(iter(leaders))})",
+    ]
+    return _Option(
+        type="event",
+        targets=[str(best[C.DEPARTMENT])],
+        kinds=["department"],
+        extra=extra,
+        assumptions={"event": rate},
+        template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
+        levers=[("department", str(best[C.DEPARTMENT]), "event", extra)],
+    )
+
+
+# Assembly -----------------------------------------------------------------------------------
+
+
+def _priority(extra: float, current: float, settings: Settings) -> str:
+    base = max(current, settings.thresholds[0])
+    ratio = extra / base
+    if ratio >= 0.10:
+        return "high"
+    if ratio >= 0.03:
+        return "medium"
+    return "low"
+
+
+def _reason(k: int, reasons: list[str]) -> str:
+    unique = list(dict.fromkeys(reasons))
+    head = "no options" if k == 0 else f"only {_plural(k, 'option')}"
+    return f"{head}: {'; '.join(unique)}" if unique else head
+
+
+def _plan_hospital(
+    h: _Hospital, settings: Settings, months: list[str], options: int
+) -> tuple[list[_Option], list[str]]:
+    built: list[_Option] = []
+    reasons: list[str] = []
+
+    def add(result: _Option | str | None) -> None:
+        if isinstance(result, _Option):
+            if result.extra > 0:
+                built.append(result)
+        elif result:
+            reasons.append(result)
+
+    add(_deepen(h, settings))
+    add(_competitor_option(h, settings, CONVERSION))
+    add(_competitor_option(h, settings, DEVELOPMENT))
+    add(_win_back(h, settings, months))
+    add(_vip(h, settings, list(built)))
+    add(_event(h, settings))
+    built.sort(key=lambda o: (-round(o.extra, 9), TYPES.index(o.type)))
+    return built[:options], reasons
+
+
+def _counted(shown: list[_Option]) -> list[float]:
+    """Per option, its boxes not already counted by another shown option (VIP re-uses)."""
+    elsewhere = {(lv[0], lv[1], lv[2]) for o in shown if o.type != "vip" for lv in o.levers}
+    out = []
+    for o in shown:
+        if o.type == "vip":
+            out.append(sum(lv[3] for lv in o.levers if (lv[0], lv[1], lv[2]) not in elsewhere))
+        else:
+            out.append(o.extra)
+    return out
+
+
+def _contexts(
+    sales: pd.DataFrame,
+    competitors: pd.DataFrame | None,
+    *,
+    settings: Settings,
+    market: Any,
+    months: list[str],
+) -> list[_Hospital]:
+    facts = opportunity_facts(sales, competitors, settings=settings, market=market, months=months)
+    hospitals = gap_table(facts, "hospital")
+    prescribers = gap_table(facts, "prescriber")
+    departments = gap_table(facts, "department")
+    levels = hospital_competitor_level(facts)
+
+    rows = sales[sales[C.MONTH].isin(months) & (sales[C.PRESCRIBER] != "")]
+    products = normalise_series(rows[C.PRODUCT])
+    sales_products = frozenset(normalise_series(sales[C.PRODUCT]))
+    ours = rows[(product_roles(products, market, settings, sales_products) == OURS).to_numpy()]
+    monthly = monthly_pivot(ours, [C.HOSPITAL, C.PRESCRIBER], months)
+
+    by_hospital = {name: group for name, group in facts.groupby(C.HOSPITAL, sort=True)}
+    presc = {name: g for name, g in prescribers.groupby(C.HOSPITAL, sort=True)}
+    dept = {name: g for name, g in departments.groupby(C.HOSPITAL, sort=True)}
+    per_month = {name: g.droplevel(0) for name, g in monthly.groupby(level=C.HOSPITAL, sort=True)}
+    empty_monthly = monthly.iloc[0:0].droplevel(0)
+    ordered = hospitals.sort_values([OURS_BOXES, C.HOSPITAL], ascending=[False, True])
+    out = []
+    for name, current in ordered[[C.HOSPITAL, OURS_BOXES]].itertuples(index=False, name=None):
+        out.append(
+            _Hospital(
+                name=name,
+                current=float(current),
+                facts=by_hospital[name],
+                competitor_level=int(levels.get(name, -1)),
+                prescribers=presc.get(name, prescribers.iloc[0:0]),
+                departments=dept.get(name, departments.iloc[0:0]),
+                monthly=per_month.get(name, empty_monthly),
+            )
+        )
+    return out
+
+
+def plan_hospitals(
+    sales: pd.DataFrame,
+    competitors: pd.DataFrame | None = None,
+    *,
+    settings: Settings,
+    market: str | None = None,
+    hospital: str | None = None,
+    options: int = 3,
+    months: list[str] | None = None,
+) -> PlanResult:
+    """Draft up to `options` uplift options per hospital, and a summary per hospital.
+
+    Every hospital of each market (see `gaps.competitor_gaps`) is planned, or only
+    `hospital` (matched by `gaps.find_hospital`). Hospitals come largest first.
+    Options: `PLAN_COLUMNS`, one row per option, ranked within the hospital.
+    Summary: `SUMMARY_COLUMNS`: current monthly boxes, the extra boxes the shown
+    options add (`counted_boxes`, so a VIP option's targets count once), projected
+    boxes, current and projected tier (`tiers.assign_tiers`), VIP flag, number of
+    options and, when it is below `options`, the reason.
+    """
+    import pandas as pd
+
+    months = months if months is not None else window_months(sales)
+    option_rows: list[dict[str, Any]] = []
+    summary_rows: list[dict[str, Any]] = []
+    contexts = {
+        m.name: _contexts(sales, competitors, settings=settings, market=m, months=months)
+        for m in selected_markets(settings, market)
+    }
+    wanted = None
+    if hospital is not None:
+        known = sorted({h.name for hs in contexts.values() for h in hs})
+        wanted = find_hospital(hospital, known, settings.hospital_aliases)
+    for market_name, hospitals in contexts.items():
+        for h in hospitals:
+            if wanted is not None and h.name != wanted:
+                continue
+            shown, reasons = _plan_hospital(h, settings, months, options)
+            counted = _counted(shown)
+            for rank, (option, count) in enumerate(zip(shown, counted, strict=True), start=1):
+                texts = render_texts(option.template, option.targets)
+                option_rows.append(
+                    {
+                        MARKET: market_name,
+                        C.HOSPITAL: h.name,
+                        RANK: rank,
+                        TYPE: option.type,
+                        TARGETS: option.targets,
+                        TARGET_KINDS: option.kinds,
+                        EXTRA_BOXES: float(option.extra),
+                        COUNTED_BOXES: float(count),
+                        FORMULA: texts[FORMULA],
+                        ASSUMPTIONS: option.assumptions,
+                        EVIDENCE: texts[EVIDENCE],
+                        ACTIONS: texts[ACTIONS],
+                        KPI: texts[KPI],
+                        PRIORITY: _priority(option.extra, h.current, settings),
+                        TEXT_TEMPLATE: option.template,
+                    }
+                )
+            extra = float(sum(counted))
+            summary_rows.append(
+                {
+                    MARKET: market_name,
+                    C.HOSPITAL: h.name,
+                    CURRENT_BOXES: h.current,
+                    EXTRA_BOXES: extra,
+                    PROJECTED_BOXES: h.current + extra,
+                    C.VIP: h.current >= settings.vip,
+                    OPTIONS: len(shown),
+                    REASON: _reason(len(shown), reasons) if len(shown) < options else "",
+                }
+            )
+    plans = pd.DataFrame(option_rows, columns=list(PLAN_COLUMNS))
+    plans = plans.astype(
+        {RANK: "int64", EXTRA_BOXES: "float64", COUNTED_BOXES: "float64"}
+        | {c: "str" for c in (MARKET, C.HOSPITAL, TYPE, FORMULA, EVIDENCE, KPI, PRIORITY)}
+    )
+    summary = pd.DataFrame(summary_rows, columns=list(SUMMARY_COLUMNS))
+    summary = summary.astype(
+        {CURRENT_BOXES: "float64", EXTRA_BOXES: "float64", PROJECTED_BOXES: "float64"}
+        | {C.VIP: "bool", OPTIONS: "int64"}
+        | {c: "str" for c in (MARKET, C.HOSPITAL, REASON)}
+    )
+    summary[CURRENT_TIER] = assign_tiers(summary[CURRENT_BOXES], settings.thresholds)
+    summary[PROJECTED_TIER] = assign_tiers(summary[PROJECTED_BOXES], settings.thresholds)
+    return PlanResult(options=plans, summary=summary[list(SUMMARY_COLUMNS)])
+
+
+def draft_plans(
+    sales: pd.DataFrame,
+    competitors: pd.DataFrame | None = None,
+    *,
+    settings: Settings,
+    market: str | None = None,
+    hospital: str | None = None,
+    options: int = 3,
+    months: list[str] | None = None,
+) -> pd.DataFrame:
+    """The uplift options, one row per option (`PLAN_COLUMNS`); see `plan_hospitals`."""
+    return plan_hospitals(
+        sales,
+        competitors,
+        settings=settings,
+        market=market,
+        hospital=hospital,
+        options=options,
+        months=months,
+    ).options
+
+
+def plan_summary(
+    sales: pd.DataFrame,
+    competitors: pd.DataFrame | None = None,
+    *,
+    settings: Settings,
+    market: str | None = None,
+    hospital: str | None = None,
+    options: int = 3,
+    months: list[str] | None = None,
+) -> pd.DataFrame:
+    """Per hospital: current and projected boxes and tiers, options, reason; see `plan_hospitals`."""
+    return plan_hospitals(
+        sales,
+        competitors,
+        settings=settings,
+        market=market,
+        hospital=hospital,
+        options=options,
+        months=months,
+    ).summary

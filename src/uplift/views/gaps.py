@@ -1,0 +1,158 @@
+"""How `uplift gaps` shows its result."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from uplift import columns as C
+from uplift import gaps as G
+from uplift.render import Column, print_table, records, write_csv, write_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The stable JSON/CSV keys of `uplift gaps`, in order (documented in the README).
+GAPS_KEYS: Final = list(G.GAP_COLUMNS)
+
+COMPETITORS_TEXT: Final = "competitors_text"
+ENTITY: Final = "entity"
+
+CAPTION: Final = (
+    "Average boxes/month. Conversion: competitor boxes where ours is already used; "
+    "development: where none of ours is (white space)."
+)
+LEVEL_HEADERS: Final = {
+    "hospital": "Hospital",
+    "department": "Department",
+    "prescriber": "Prescriber",
+}
+
+
+def _figure_columns(with_segment: bool) -> list[Column]:
+    cols = [
+        Column(G.OURS_BOXES, "Ours", "float1"),
+        Column(COMPETITORS_TEXT, "Competitors"),
+        Column(G.MARKET_BOXES, "Market", "float1"),
+        Column(G.SHARE, "Share", "pct"),
+    ]
+    if with_segment:
+        cols += [Column(G.SHARE_BAND, "Band"), Column(G.SEGMENT, "Segment")]
+    cols += [
+        Column(G.RANK, "Rank", justify="right"),
+        Column(G.GAP_TO_LEADER, "Gap to leader", "float1"),
+        Column(G.CONVERSION_BOXES, "Conversion", "float1"),
+        Column(G.DEVELOPMENT_BOXES, "Development", "float1"),
+    ]
+    return cols
+
+
+def _display(df: pd.DataFrame) -> pd.DataFrame:
+    """Add the text columns a table shows (competitors as "name boxes" pairs)."""
+    out = df.copy()
+    out[COMPETITORS_TEXT] = [
+        ", ".join(f"{p} {b:,.1f}" for p, b in comp.items()) for comp in out[G.COMPETITORS]
+    ]
+    out[G.RANK] = [str(r) if r else "" for r in out[G.RANK]]
+    return out
+
+
+def csv_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """Nested columns as lists of "name:boxes" text (CSV joins lists with "|")."""
+    out = df.copy()
+    out[G.COMPETITORS] = [[f"{p}:{b:g}" for p, b in c.items()] for c in out[G.COMPETITORS]]
+    out[G.WHITESPACE] = [
+        [f"{w['department']}:{w['competitor_boxes']:g}" for w in ws] for ws in out[G.WHITESPACE]
+    ]
+    return out
+
+
+def _markets(df: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(df[G.MARKET]))
+
+
+def _level_note(rows: pd.DataFrame, level: str) -> str:
+    """Say so when competitor figures are known only above `level`."""
+    coarse = rows[
+        rows[G.COMPETITOR_LEVEL].map(lambda lv: G.FINENESS.get(lv, 3)) < G.FINENESS[level]
+    ]
+    if coarse.empty:
+        return ""
+    where = sorted(set(coarse[G.COMPETITOR_LEVEL]))
+    return (
+        f"Competitor data only at {' / '.join(where)} level here: "
+        f"{level} rows show no competitor figures."
+    )
+
+
+def show_gaps(
+    result: pd.DataFrame, *, fmt: str, by: str, hospital: str | None, window: str = ""
+) -> None:
+    """The ranked listing (no `hospital`) or one hospital's drill-down; JSON/CSV: `GAPS_KEYS`."""
+    if fmt == "json":
+        write_json(records(result, GAPS_KEYS))
+        return
+    if fmt == "csv":
+        write_csv(csv_ready(result), GAPS_KEYS)
+        return
+    rows = _display(result)
+    markets = _markets(rows)
+    several = len(markets) > 1
+    suffix = f" ({window})" if window else ""
+    if rows.empty:
+        print_table(
+            rows, [Column(C.HOSPITAL, "Hospital")], title=f"Competitor gaps{suffix}: no rows"
+        )
+        return
+    for market in markets:
+        part = rows[rows[G.MARKET] == market]
+        label = f", market {market}" if several else ""
+        if hospital is None:
+            _listing(part, by, f"Competitor gaps by {by}{label}{suffix}")
+        else:
+            _drill_down(part, f"{label}{suffix}")
+
+
+def _listing(rows: pd.DataFrame, by: str, title: str) -> None:
+    keys = [Column(k, LEVEL_HEADERS.get(k, k.title())) for k in _entity_columns(by)]
+    cols = [*keys, *_figure_columns(with_segment=True)]
+    if by == "hospital":
+        cols.append(Column(G.WHITESPACE_DEPARTMENTS, "White-space departments"))
+    cols.append(Column(G.COMPETITOR_SOURCE, "Source"))
+    caption = " ".join(x for x in (CAPTION, _level_note(rows, by)) if x)
+    print_table(rows, cols, title=title, caption=caption)
+
+
+def _entity_columns(by: str) -> list[str]:
+    if by == "department":
+        return [C.HOSPITAL, C.DEPARTMENT]
+    if by == "prescriber":
+        return [C.HOSPITAL, C.DEPARTMENT, C.PRESCRIBER]
+    return [C.HOSPITAL]
+
+
+def _drill_down(rows: pd.DataFrame, label: str) -> None:
+    head = rows[rows[G.LEVEL] == "hospital"]
+    name = str(head[C.HOSPITAL].iloc[0]) if len(head) else ""
+    cols = [Column(C.HOSPITAL, "Hospital"), *_figure_columns(with_segment=True)]
+    cols += [
+        Column(G.LEADER, "Leader"),
+        Column(G.WHITESPACE_DEPARTMENTS, "White-space departments"),
+        Column(G.COMPETITOR_SOURCE, "Source"),
+        Column(G.COMPETITOR_LEVEL, "Competitor data at"),
+    ]
+    print_table(head, cols, title=f"{name}{label}", caption=CAPTION)
+    for level in ("department", "prescriber"):
+        part = rows[rows[G.LEVEL] == level]
+        if part.empty:
+            continue
+        keys = [Column(C.DEPARTMENT, "Department")]
+        if level == "prescriber":
+            keys.append(Column(C.PRESCRIBER, "Prescriber"))
+        cols = [*keys, *_figure_columns(with_segment=False), Column(G.LEADER, "Leader")]
+        cols.append(Column(G.COMPETITOR_SOURCE, "Source"))
+        print_table(
+            part,
+            cols,
+            title=f"{name}: by {level}",
+            caption=_level_note(part, level),
+        )

@@ -1,0 +1,192 @@
+"""How `uplift plan` shows its result: panels for people, records for programs, files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from uplift import columns as C
+from uplift import plans as P
+from uplift.errors import UsageError
+from uplift.gaps import MARKET
+from uplift.privacy import TARGETS
+from uplift.render import records, write_csv, write_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from uplift.render_panels import PanelSpec
+
+# The stable JSON/CSV keys of `uplift plan`: one record per option (documented in the README).
+PLAN_KEYS: Final = [
+    MARKET,
+    C.HOSPITAL,
+    P.RANK,
+    P.TYPE,
+    TARGETS,
+    P.EXTRA_BOXES,
+    P.FORMULA,
+    P.ASSUMPTIONS,
+    P.EVIDENCE,
+    P.ACTIONS,
+    P.KPI,
+    P.PRIORITY,
+]
+SUMMARY_KEYS: Final = list(P.SUMMARY_COLUMNS)
+
+OPTION_HEADERS: Final = {
+    P.RANK: "Rank",
+    P.TYPE: "Option",
+    P.PRIORITY: "Priority",
+    P.EXTRA_BOXES: "Extra boxes/month",
+    TARGETS: "Targets",
+    P.FORMULA: "Formula",
+    P.EVIDENCE: "Evidence",
+    P.ACTIONS: "Actions",
+    P.KPI: "KPI next month",
+    P.ASSUMPTIONS: "Assumptions",
+}
+SUMMARY_HEADERS: Final = {
+    MARKET: "Market",
+    C.HOSPITAL: "Hospital",
+    P.CURRENT_BOXES: "Boxes/month now",
+    P.EXTRA_BOXES: "Extra boxes/month",
+    P.PROJECTED_BOXES: "Projected boxes/month",
+    P.CURRENT_TIER: "Tier now",
+    P.PROJECTED_TIER: "Projected tier",
+    C.VIP: "VIP",
+    P.OPTIONS: "Options",
+    P.REASON: "Why fewer options",
+}
+_SHEET_COLUMNS: Final = list(OPTION_HEADERS)
+
+
+_boxes = P.fmt_boxes
+
+
+def _several(summary: pd.DataFrame) -> bool:
+    """True when the plans cover more than one market."""
+    return len(set(summary[MARKET])) > 1
+
+
+def _headline(row: dict) -> str:
+    vip = ", VIP" if row[C.VIP] else ""
+    return (
+        f"now {_boxes(row[P.CURRENT_BOXES])} boxes/month (tier {row[P.CURRENT_TIER]}{vip}) -> "
+        f"{_boxes(row[P.PROJECTED_BOXES])} if the options land (tier {row[P.PROJECTED_TIER]})"
+    )
+
+
+def _title(row: dict, several_markets: bool) -> str:
+    market = f" [{row[MARKET]}]" if several_markets else ""
+    return f"{row[C.HOSPITAL]}{market}"
+
+
+def _groups(options: pd.DataFrame, summary: pd.DataFrame) -> list[tuple[dict, pd.DataFrame]]:
+    """Per summary row (in its order), the options of that hospital and market."""
+    out = []
+    for row in summary.to_dict("records"):
+        mine = options[
+            (options[MARKET] == row[MARKET]) & (options[C.HOSPITAL] == row[C.HOSPITAL])
+        ].sort_values(P.RANK)
+        out.append((row, mine))
+    return out
+
+
+def plan_panels(options: pd.DataFrame, summary: pd.DataFrame) -> list[PanelSpec]:
+    """One panel per hospital: the headline, then each option ranked with its arithmetic."""
+    from uplift.render_panels import PanelLine, PanelSpec
+
+    several = _several(summary)
+    panels = []
+    for row, mine in _groups(options, summary):
+        lines = [PanelLine(_headline(row), "bold")]
+        if row[P.REASON]:
+            lines.append(PanelLine(row[P.REASON].capitalize(), "yellow"))
+        for opt in mine.to_dict("records"):
+            label = P.TYPE_LABELS.get(opt[P.TYPE], opt[P.TYPE])
+            lines.append(PanelLine(""))
+            lines.append(
+                PanelLine(
+                    f"{opt[P.RANK]}. {label}: +{_boxes(opt[P.EXTRA_BOXES])} boxes/month "
+                    f"({opt[P.PRIORITY]} priority)",
+                    "bold",
+                )
+            )
+            lines.append(PanelLine(opt[P.FORMULA], indent=3))
+            lines.append(PanelLine(f"Targets: {'、'.join(opt[TARGETS])}", indent=3))
+            lines.append(PanelLine(f"Evidence: {opt[P.EVIDENCE]}", "dim", indent=3))
+            lines.extend(PanelLine(f"- {a}", indent=3) for a in opt[P.ACTIONS])
+            lines.append(PanelLine(f"KPI: {opt[P.KPI]}", indent=3))
+        panels.append(PanelSpec(title=_title(row, several), lines=lines))
+    return panels
+
+
+def show_plans(options: pd.DataFrame, summary: pd.DataFrame, *, fmt: str) -> None:
+    """Panels for people; one record per option (`PLAN_KEYS`) for programs."""
+    if fmt == "json":
+        write_json(records(options, PLAN_KEYS))
+    elif fmt == "csv":
+        flat = options.copy()
+        flat[P.ASSUMPTIONS] = [[f"{k}={v:g}" for k, v in a.items()] for a in flat[P.ASSUMPTIONS]]
+        write_csv(flat, PLAN_KEYS)
+    else:
+        from uplift.render_panels import print_panels
+
+        print_panels(plan_panels(options, summary))
+
+
+def plan_sheets(options: pd.DataFrame, summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The workbook: a summary sheet, then one sheet per hospital (its options ranked)."""
+    several = _several(summary)
+    summary_cols = [k for k in SUMMARY_KEYS if several or k != MARKET]
+    sheets = [("Summary", summary[summary_cols])]
+    for row, mine in _groups(options, summary):
+        name = f"{row[C.HOSPITAL]} {row[MARKET]}" if several else row[C.HOSPITAL]
+        sheets.append((name, mine[_SHEET_COLUMNS]))
+    return sheets
+
+
+def plan_markdown(options: pd.DataFrame, summary: pd.DataFrame) -> str:
+    """The plans as one Markdown document: a summary table, then a section per hospital."""
+    from uplift.export import markdown_table, md_escape
+
+    several = _several(summary)
+    summary_cols = [k for k in SUMMARY_KEYS if several or k != MARKET]
+    number = {k: _boxes for k in (P.CURRENT_BOXES, P.EXTRA_BOXES, P.PROJECTED_BOXES)}
+    vip = {C.VIP: lambda v: "VIP" if v else ""}
+    parts = [
+        "# Uplift plans",
+        "",
+        markdown_table(summary[summary_cols], headers=SUMMARY_HEADERS, formatters=number | vip),
+    ]
+    for row, mine in _groups(options, summary):
+        parts += ["", f"## {md_escape(_title(row, several))}", "", md_escape(_headline(row))]
+        if row[P.REASON]:
+            parts += ["", md_escape(row[P.REASON].capitalize())]
+        if not mine.empty:
+            shown = mine[_SHEET_COLUMNS].copy()
+            shown[P.TYPE] = [P.TYPE_LABELS.get(t, t) for t in shown[P.TYPE]]
+            parts += [
+                "",
+                markdown_table(shown, headers=OPTION_HEADERS, formatters={P.EXTRA_BOXES: _boxes}),
+            ]
+    return "\n".join(parts) + "\n"
+
+
+def save_plans(path: Path, options: pd.DataFrame, summary: pd.DataFrame) -> Path:
+    """Write the plans to `path`: .xlsx (a workbook for the partner) or .md (Markdown)."""
+    from uplift.export import write_markdown, write_workbook
+
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xlsx":
+        headers = {**SUMMARY_HEADERS, **OPTION_HEADERS}
+        formats = {
+            P.CURRENT_BOXES: "#,##0.0",
+            P.PROJECTED_BOXES: "#,##0.0",
+            P.EXTRA_BOXES: "#,##0.0#",
+        }
+        return write_workbook(path, plan_sheets(options, summary), headers=headers, formats=formats)
+    if suffix == ".md":
+        return write_markdown(path, plan_markdown(options, summary))
+    raise UsageError(f"--out {path}: expected a .xlsx or .md file name")
