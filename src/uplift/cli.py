@@ -519,6 +519,144 @@ def plan(
         note(f"Wrote {written}")
 
 
+@app.command()
+def growth(
+    paths: PathsArg = None,
+    by: Annotated[
+        Level, typer.Option("--by", help="Bridge per hospital, partner, ...")
+    ] = Level.hospital,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Start period: 2026-08 or 2026-04..2026-06 (default: the month before --to).",
+        ),
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="End period (default: the last month).")
+    ] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", min=1, help="Show only the N largest changes.")
+    ] = None,
+    mask_prescribers: MaskOpt = False,
+    fmt: FormatOpt = Format.table,
+    config: ConfigOpt = None,
+    workspace: WorkspaceOpt = None,
+    partner: PartnerOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+) -> None:
+    """Where the change came from: new, grown, declined, lost, and data gaps, reconciled exactly."""
+    from uplift.growth import (
+        breadth_depth,
+        growth_bridge,
+        monthly_trend,
+        parse_period,
+        resolve_periods,
+        with_trend,
+    )
+    from uplift.views.growth import show_growth
+
+    settings = _settings(config)
+    sales, competitors = _data(
+        paths, settings, workspace, partner=partner, sheets=sheet, encoding=encoding
+    )
+    if fmt is Format.table:
+        _ours_note(settings)
+    start, end = resolve_periods(
+        sales, parse_period(from_) if from_ else None, parse_period(to) if to else None
+    )
+    rows, totals = growth_bridge(
+        sales, settings=settings, by=by.value, start=start, end=end, competitors=competitors
+    )
+    level = "prescriber" if (sales["prescriber"] != "").any() else "hospital"
+    breadth = breadth_depth(sales, settings=settings, level=level, start=start, end=end)
+    rows = with_trend(rows, monthly_trend(sales, settings=settings, by=by.value), by=by.value)
+    if mask_prescribers and by is Level.prescriber:
+        from uplift.privacy import mask_prescribers as mask
+
+        rows = mask(rows, _mask_key(workspace))
+    show_growth(
+        rows, totals, fmt=fmt.value, by=by.value, start=start, end=end, breadth=breadth, top=top
+    )
+
+
+@app.command()
+def targets(
+    targets_file: Annotated[Path, typer.Argument(help="Targets sheet (.xlsx or .csv).")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Option("--data", help="Sales sheets to judge (default: the workspace)."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Judge as of this month (default: the last).")
+    ] = None,
+    mask_prescribers: MaskOpt = False,
+    fmt: FormatOpt = Format.table,
+    config: ConfigOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Target completion per partner or hospital, with a run-rate forecast and the reasons
+    behind every shortfall."""
+    from uplift.targets import read_targets, target_completion, unknown_targets
+    from uplift.views.targets import show_targets
+
+    settings = _settings(config)
+    sales, _ = _data(paths, settings, workspace)
+    goals = read_targets(targets_file, settings=settings)
+    if as_of is not None:
+        from uplift.periods import PeriodError, parse_period
+
+        try:
+            as_of = parse_period(as_of)
+        except PeriodError as exc:
+            raise UsageError(f"--as-of: {exc}") from None
+    label = None
+    if mask_prescribers:
+        from uplift.privacy import pseudonym
+
+        key = _mask_key(workspace)
+
+        def label(hospital: str, name: str) -> str:
+            return pseudonym(hospital, name, key)
+
+    result = target_completion(sales, goals, settings=settings, as_of=as_of, prescriber_label=label)
+    unknown = unknown_targets(sales, goals, settings=settings)
+    shown_as_of = as_of or str(sales["month"].max())
+    show_targets(result, unknown, fmt=fmt.value, as_of=shown_as_of)
+
+
+@app.command()
+def partners(
+    paths: PathsArg = None,
+    fmt: FormatOpt = Format.table,
+    config: ConfigOpt = None,
+    workspace: WorkspaceOpt = None,
+    partner: PartnerOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+) -> None:
+    """A scorecard per partner: coverage, boxes and growth, share, concentration, tier mix,
+    timeliness and data quality, ordered by where to spend time."""
+    from uplift.partners import load_stats_from, partner_scorecard
+    from uplift.views.partners import show_partners
+
+    settings = _settings(config)
+    if paths:
+        result = _load_paths(paths, settings, partner=partner, sheets=sheet, encoding=encoding)
+        sales, competitors = result.sales, result.competitors
+        stats = load_stats_from(result.sheets)
+    else:
+        from uplift.workspace import Workspace
+
+        with Workspace.open(workspace) as ws:
+            sales, competitors, stats = ws.sales(), ws.competitors(), ws.load_stats()
+    if fmt is Format.table:
+        _ours_note(settings)
+    card = partner_scorecard(sales, settings=settings, competitors=competitors, load_stats=stats)
+    show_partners(card, fmt=fmt.value)
+
+
 # Entry point --------------------------------------------------------------------------
 
 

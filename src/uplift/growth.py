@@ -16,6 +16,7 @@ summed on that grid in integers, so the reconciliation holds exactly, with no fl
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -162,7 +163,7 @@ def resolve_periods(
     covered = f"the data covers {present[0]}..{present[-1]}"
     if defaulted and len(present) < 2:
         raise NoData(f"growth needs at least two months of data; only {present[0]} found")
-    for name, months in (("start", start), ("end", end)):
+    for name, months in (("end", end), ("start", start)):
         if not set(months) & set(present):
             raise UsageError(
                 f"no sales rows in the {name} period {period_label(months)}",
@@ -225,10 +226,25 @@ def _joined(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
     if column in keys:  # e.g. the partners of a partner: itself
         frame = frame[keys].drop_duplicates()
         return frame.set_index(keys, drop=False)[column]
+    import pandas as pd
+
     frame = frame[frame[column] != ""][[*keys, column]].drop_duplicates()
-    if frame.empty:
-        return frame.set_index(keys)[column]
-    return frame.groupby(keys, sort=False)[column].agg(lambda s: ", ".join(sorted(s)))
+    several = frame.duplicated(keys, keep=False)
+    single = frame[~several].set_index(keys)[column]
+    if not several.any():  # the usual case: one partner, one unit per entity
+        return single
+    joined = frame[several].groupby(keys, sort=False)[column].agg(lambda s: ", ".join(sorted(s)))
+    return pd.concat([single, joined])
+
+
+def _unit_names(units: pd.Series) -> pd.Series:
+    """Units as compared between periods: every way of writing "box" (盒, box, "") is 盒."""
+    from uplift.quantities import unit_kind
+
+    mapping = {
+        u: "盒" if unit_kind(u) == "box" else normalise(u).casefold() for u in units.unique()
+    }
+    return units.map(mapping).astype("str")
 
 
 def _looks_renamed(gone: list[str], appeared: list[str]) -> dict[str, list[str]]:
@@ -255,125 +271,183 @@ def _missing_partners(
     ours: pd.DataFrame, keys: list[str], months: list[str], reported: set[str]
 ) -> pd.Series:
     """Per entity, its partners in `months` that sent no rows at all in the other period."""
+    import pandas as pd
+
+    rows = ours[ours[C.MONTH].isin(months)]
+    if set(rows[C.PARTNER].unique()) <= reported:  # the usual case: everyone reported
+        return pd.Series([], dtype="str")
     columns = list(dict.fromkeys([*keys, C.PARTNER]))
-    rows = ours[ours[C.MONTH].isin(months)][columns].drop_duplicates()
+    rows = rows[columns].drop_duplicates()
     rows = rows[~rows[C.PARTNER].isin(reported)]
     return _joined(rows, keys, C.PARTNER)
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """Who sent rows for which month, and which hospitals appeared in which month."""
+
+    partners: dict[str, frozenset[str]]  # month -> partners with any row that month
+    hospitals: dict[str, frozenset[str]]  # month -> hospitals with any row that month
+
+    def partners_in(self, months: list[str]) -> set[str]:
+        return set().union(*(self.partners.get(m, frozenset()) for m in months))
+
+    def hospitals_in(self, months: list[str]) -> set[str]:
+        return set().union(*(self.hospitals.get(m, frozenset()) for m in months))
+
+    def hospitals_before(self, month: str) -> set[str]:
+        return self.hospitals_in([m for m in self.hospitals if m < month])
+
+
+def reporting_context(sales: pd.DataFrame) -> Reporting:
+    """What `bridge_rows` needs to know of the whole sales table; build it once for many."""
+    frame = sales[[C.PARTNER, C.MONTH, C.HOSPITAL]]
+    partners = frame.groupby(C.MONTH, sort=False)[C.PARTNER].unique()
+    hospitals = frame.groupby(C.MONTH, sort=False)[C.HOSPITAL].unique()
+    return Reporting(
+        partners={str(m): frozenset(v) for m, v in partners.items()},
+        hospitals={str(m): frozenset(v) for m, v in hospitals.items()},
+    )
 
 
 def bridge_rows(
     data: pd.DataFrame,
     *,
-    context: pd.DataFrame,
+    context: pd.DataFrame | Reporting,
     settings: Settings,
     by: str,
     start: list[str],
     end: list[str],
+    per_partner: bool = False,
 ) -> pd.DataFrame:
     """The bridge rows of `growth_bridge`, without checking the periods.
 
-    For a part of the data (one partner, hospital or product): `data` is that part, while
-    whether a partner reported and whether a hospital was renamed are judged on `context`
-    (the whole sales table).
+    For a part of the data (one product, say): `data` is that part, while whether a
+    partner reported and whether a hospital was renamed are judged on `context`: the
+    whole sales table, or its `reporting_context` (build it once when bridging many
+    parts). `per_partner` splits each entity by partner (the partner key comes first),
+    as if each partner's rows were bridged on their own.
     """
     import numpy as np
     import pandas as pd
 
     keys = entity_keys(by)
+    if per_partner and C.PARTNER not in keys:
+        keys = [C.PARTNER, *keys]
     rows = rows_at_level(data, by)
     rows = rows[rows[C.MONTH].isin([*start, *end])]
     ours = rows[mark_ours(rows[C.PRODUCT], settings)]
     rivals = rows[mark_competitors(rows[C.PRODUCT], settings)]
 
     q = _period_figures(ours, keys, start, end)
-    q["d"] = q["e"] - q["s"]
-    comp = _period_figures(rivals, keys, start, end).reindex(q.index, fill_value=0)
+    index = q.index
 
-    s, e, d = q["s"], q["e"], q["d"]
-    base = pd.Series(
-        np.select(
-            [(s <= 0) & (e > 0), (s > 0) & (e <= 0), d > 0, d < 0],
-            [NEW, LOST, GROWN, DECLINED],
-            default=UNCHANGED,
-        ),
-        index=q.index,
-        dtype="str",
-    )
+    def aligned(values: pd.Series, fill: Any) -> np.ndarray:
+        """`values` (indexed by entity) in the order of the entities, as a plain array."""
+        if values.empty:
+            return np.full(len(index), fill, dtype=type(fill))
+        return values.reindex(index, fill_value=fill).to_numpy(dtype=type(fill))
+
+    # all the figures below are plain arrays aligned with `index`: fast on many entities
+    s, e = q["s"].to_numpy(), q["e"].to_numpy()
+    d = e - s
+    comp = _period_figures(rivals, keys, start, end)
+    comp_s, comp_e = aligned(comp["s"], 0), aligned(comp["e"], 0)
+    base = np.select(
+        [(s <= 0) & (e > 0), (s > 0) & (e <= 0), d > 0, d < 0],
+        np.array([NEW, LOST, GROWN, DECLINED], dtype=object),
+        default=UNCHANGED,
+    ).astype(object)
 
     # (a) partners that sent nothing at all in the other period
-    in_start = set(context.loc[context[C.MONTH].isin(start), C.PARTNER].unique())
-    in_end = set(context.loc[context[C.MONTH].isin(end), C.PARTNER].unique())
-    silent_end = _missing_partners(ours, keys, start, in_end).reindex(q.index, fill_value="")
-    silent_start = _missing_partners(ours, keys, end, in_start).reindex(q.index, fill_value="")
-    losing = base.isin([LOST, DECLINED])
-    gaining = base.isin([NEW, GROWN])
+    if not isinstance(context, Reporting):
+        context = reporting_context(context)
+    in_start, in_end = context.partners_in(start), context.partners_in(end)
+    silent_end = aligned(_missing_partners(ours, keys, start, in_end), "").astype(object)
+    silent_start = aligned(_missing_partners(ours, keys, end, in_start), "").astype(object)
+    losing = (base == LOST) | (base == DECLINED)
+    gaining = (base == NEW) | (base == GROWN)
     not_reported = (losing & (silent_end != "")) | (gaining & (silent_start != ""))
 
     # (b) a hospital name that vanished while a near-identical one appeared for the first time
-    renamed_to = pd.Series("", index=q.index, dtype="str")
-    renamed_from = pd.Series("", index=q.index, dtype="str")
-    if C.HOSPITAL in keys and len(q):
-        hospital = pd.Series(q.index.get_level_values(C.HOSPITAL), index=q.index, dtype="str")
-        ctx_start = set(context.loc[context[C.MONTH].isin(start), C.HOSPITAL].unique())
-        ctx_end = set(context.loc[context[C.MONTH].isin(end), C.HOSPITAL].unique())
-        seen_before = set(context.loc[context[C.MONTH] < end[0], C.HOSPITAL].unique())
-        gone = sorted(ctx_start - ctx_end)
-        appeared = sorted(ctx_end - seen_before)
-        pairs = {k: ", ".join(v) for k, v in _looks_renamed(gone, appeared).items()}
-        look_alike = hospital.map(pairs).fillna("").astype("str")
-        renamed_to = look_alike.where(hospital.isin(gone), "")
-        renamed_from = look_alike.where(hospital.isin(appeared), "")
+    renamed_to = np.full(len(index), "", dtype=object)
+    renamed_from = np.full(len(index), "", dtype=object)
+    if C.HOSPITAL in keys and len(index):
+        hospital = pd.Series(index.get_level_values(C.HOSPITAL), dtype="str")
+        ctx_end = context.hospitals_in(end)
+        gone = context.hospitals_in(start) - ctx_end
+        appeared = ctx_end - context.hospitals_before(end[0])
+        ours_here = set(hospital)
+        # only pairs touching this bridge's hospitals matter
+        found = _looks_renamed(sorted(gone & ours_here), sorted(appeared))
+        for name, others in _looks_renamed(sorted(gone), sorted(appeared & ours_here)).items():
+            found.setdefault(name, [])
+            found[name] += [o for o in others if o not in found[name]]
+        pairs = {k: ", ".join(sorted(v)) for k, v in found.items()}
+        if pairs:
+            look_alike = hospital.map(pd.Series(pairs, dtype="str")).fillna("")
+            look_alike = look_alike.to_numpy(dtype=object)
+            renamed_to = np.where(hospital.isin(gone).to_numpy(), look_alike, "")
+            renamed_from = np.where(hospital.isin(appeared).to_numpy(), look_alike, "")
     possible_rename = ((base == LOST) & (renamed_to != "")) | ((base == NEW) & (renamed_from != ""))
 
     # (c) the unit of its rows changed between the periods
-    units_start = _joined(ours[ours[C.MONTH].isin(start)], keys, C.UNIT)
-    units_end = _joined(ours[ours[C.MONTH].isin(end)], keys, C.UNIT)
-    units_start = units_start.reindex(q.index, fill_value="").astype("str")
-    units_end = units_end.reindex(q.index, fill_value="").astype("str")
+    units_start = units_end = np.full(len(index), "", dtype=object)
+    unit_names = _unit_names(ours[C.UNIT])
+    names = unit_names.to_numpy()
+    if len(names) and (names != names[0]).any():  # one unit throughout: nothing changed
+        units = ours[[*keys, C.MONTH]].assign(**{C.UNIT: unit_names})
+        units_start = aligned(_joined(units[units[C.MONTH].isin(start)], keys, C.UNIT), "")
+        units_end = aligned(_joined(units[units[C.MONTH].isin(end)], keys, C.UNIT), "")
+    units_start, units_end = units_start.astype(object), units_end.astype(object)
     unit_changed = (units_start != "") & (units_end != "") & (units_start != units_end)
-    unit_change = base.isin([LOST, NEW]) & unit_changed
+    unit_change = ((base == LOST) | (base == NEW)) & unit_changed
 
-    category = base.mask(unit_change, UNIT_CHANGE)
-    category = category.mask(possible_rename, POSSIBLE_RENAME)
-    category = category.mask(not_reported, NOT_REPORTED)
+    category = np.where(unit_change, UNIT_CHANGE, base).astype(object)
+    category = np.where(possible_rename, POSSIBLE_RENAME, category).astype(object)
+    category = np.where(not_reported, NOT_REPORTED, category).astype(object)
 
     # switching: the part of a gain matched by a competitor loss at the same entity
-    comp_loss = (comp["s"] - comp["e"]).clip(lower=0)
-    comp_gain = (comp["e"] - comp["s"]).clip(lower=0)
-    switched_from = np.minimum(d.clip(lower=0), comp_loss).where(category == GROWN, 0)
-    switched_to = np.minimum((-d).clip(lower=0), comp_gain).where(category == DECLINED, 0)
+    comp_loss = np.clip(comp_s - comp_e, 0, None)
+    comp_gain = np.clip(comp_e - comp_s, 0, None)
+    switched_from = np.where(category == GROWN, np.minimum(np.clip(d, 0, None), comp_loss), 0)
+    switched_to = np.where(category == DECLINED, np.minimum(np.clip(-d, 0, None), comp_gain), 0)
 
     period_s, period_e = period_label(start), period_label(end)
-    note = pd.Series("", index=q.index, dtype="str")
-    note = note.mask(
-        unit_changed,
-        "unit " + units_start + " in " + period_s + ", " + units_end + " in " + period_e,
-    )
-    note = note.mask(category == POSSIBLE_RENAME, "renamed to " + renamed_to + "?")
-    note = note.mask(
-        (category == POSSIBLE_RENAME) & (base == NEW), "renamed from " + renamed_from + "?"
-    )
-    note = note.mask(
-        (category == NOT_REPORTED) & losing, "no rows from " + silent_end + " in " + period_e
-    )
-    note = note.mask(
-        (category == NOT_REPORTED) & gaining, "no rows from " + silent_start + " in " + period_s
-    )
+    note = np.full(len(index), "", dtype=object)
+    if unit_changed.any():
+        units = "unit " + units_start + " in " + period_s + ", " + units_end + " in " + period_e
+        note = np.where(unit_changed, units, note)
+    if possible_rename.any():
+        note = np.where(
+            possible_rename,
+            np.where(
+                base == NEW, "renamed from " + renamed_from + "?", "renamed to " + renamed_to + "?"
+            ),
+            note,
+        )
+    if not_reported.any():
+        gap = np.where(
+            losing,
+            "no rows from " + silent_end + " in " + period_e,
+            "no rows from " + silent_start + " in " + period_s,
+        )
+        note = np.where(not_reported, gap, note)
 
-    partners = _joined(ours, keys, C.PARTNER).reindex(q.index, fill_value="").astype("str")
-    out = pd.DataFrame(index=q.index)
+    out = index.to_frame(index=False)
+    for key in keys:
+        out[key] = out[key].astype("str")
     out[START_BOXES] = s / GRID
     out[END_BOXES] = e / GRID
     out[CHANGE] = d / GRID
-    out[CATEGORY] = category.astype("str")
+    out[CATEGORY] = pd.array(category, dtype="str")
     out[SWITCHED_FROM] = switched_from.astype("int64") / GRID
     out[SWITCHED_TO] = switched_to.astype("int64") / GRID
-    out[PARTNERS] = partners
-    out[NOTE] = note.astype("str")
-    out = out.reset_index()
-    for key in keys:
-        out[key] = out[key].astype("str")
-    out["_abs"] = out[CHANGE].abs()
+    out[PARTNERS] = pd.array(
+        aligned(_joined(ours, keys, C.PARTNER), "").astype(object), dtype="str"
+    )
+    out[NOTE] = pd.array(note, dtype="str")
+    out["_abs"] = np.abs(d)
     out = out.sort_values(["_abs", *keys], ascending=[False, *([True] * len(keys))], kind="stable")
     return out.drop(columns="_abs").reset_index(drop=True)
 
@@ -492,8 +566,8 @@ def breadth_depth(
         "end_entities": n2,
         "start_boxes": v1 / GRID,
         "end_boxes": v2 / GRID,
-        "start_per_entity": float(s1) / GRID,
-        "end_per_entity": float(s2) / GRID,
+        "start_per_entity": round(float(s1) / GRID, 4),
+        "end_per_entity": round(float(s2) / GRID, 4),
         "change": (v2 - v1) / GRID,
         "breadth_effect": breadth / GRID,
         "depth_effect": depth / GRID,
@@ -522,4 +596,17 @@ def monthly_trend(
     for key in keys:
         out[key] = out[key].astype("str")
     out[MONTHLY] = pivot.round(4).to_numpy().tolist() if len(pivot) else []
+    return out
+
+
+def with_trend(rows: pd.DataFrame, trend: pd.DataFrame, *, by: str) -> pd.DataFrame:
+    """`rows` (bridge rows at `by`) with the `monthly` list of `trend` (from monthly_trend).
+
+    Join before masking prescriber names: the join is on the entity keys. Entities
+    without a trend get an empty list.
+    """
+    keys = entity_keys(by)
+    out = rows.drop(columns=[MONTHLY], errors="ignore")
+    out = out.merge(trend[[*keys, MONTHLY]], on=keys, how="left")
+    out[MONTHLY] = [v if isinstance(v, list) else [] for v in out[MONTHLY]]
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from uplift.names import match_key
 
@@ -108,6 +108,7 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "yuefen",
         "riqi",
     ),
+    "year": ("年份", "年度", "年", "year", "nianfen"),
     "partner": (
         "合作者",
         "代理商",
@@ -142,6 +143,9 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
 SALES_REQUIRED: Final = ("hospital", "product", "quantity")
 COMPETITOR_REQUIRED: Final = ("hospital", "competitor", "monthly_boxes")
 HEADER_SEARCH_ROWS: Final = 30
+# No header name is longer; longer cells are titles or data (and a 1 MB cell must not
+# reach the regular expressions below).
+MAX_HEADER_CHARS: Final = 80
 
 _PREFERRED = ("标准", "mapping", "standard", "映射")
 _AVOIDED = ("原始", "original", "raw")
@@ -166,16 +170,20 @@ class HeaderMatch:
         return self.names[self.fields[fld]]
 
 
-def field_for(header: object, overrides: dict[str, str] | None = None) -> tuple[str, str] | None:
-    """(field, unit hint) for one header cell, or None. Two-line headers try each line."""
+def field_for(header: object, overrides: dict[str, Any] | None = None) -> tuple[str, str] | None:
+    """(field, unit hint) for one header cell, or None. Two-line headers try each line.
+
+    `overrides` is `[columns]` from uplift.toml: field -> header name (or a list of them).
+    """
     if header is None:
         return None
     text = str(header)
+    if len(text) > MAX_HEADER_CHARS:
+        return None
     if overrides:
-        key = match_key(text)
-        for fld, name in overrides.items():
-            if match_key(name) == key:
-                return fld, ""
+        fld = override_keys(overrides).get(match_key(text))
+        if fld is not None:
+            return fld, ""
     for part in [text, *text.splitlines()]:
         hint_match = _BRACKET.search(part)
         hint = hint_match.group(1).strip() if hint_match else ""
@@ -185,6 +193,30 @@ def field_for(header: object, overrides: dict[str, str] | None = None) -> tuple[
             if candidate in _LOOKUP:
                 return _LOOKUP[candidate], hint if _is_unit(hint) else ""
     return None
+
+
+def override_keys(overrides: dict[str, Any]) -> dict[str, str]:
+    """`[columns]` as header key -> field. Both `hospital = "终端客户"` and, written the
+    other way round, `"终端客户" = "hospital"` are understood; unknown fields are skipped
+    here and reported by `unknown_overrides`."""
+    out: dict[str, str] = {}
+    for key, value in overrides.items():
+        names = value if isinstance(value, list) else [value]
+        if key in ALIASES:
+            for name in names:
+                out[match_key(name)] = key
+        elif isinstance(value, str) and value in ALIASES:
+            out[match_key(key)] = value
+    return out
+
+
+def unknown_overrides(overrides: dict[str, Any]) -> list[str]:
+    """`[columns]` entries that name no known field on either side."""
+    return [
+        k
+        for k, v in overrides.items()
+        if k not in ALIASES and not (isinstance(v, str) and v in ALIASES)
+    ]
 
 
 def _strip_marks(key: str) -> str:
@@ -208,7 +240,7 @@ def _rank(header: str) -> int:
     return 1
 
 
-def match_row(cells: list[object], overrides: dict[str, str] | None = None) -> HeaderMatch | None:
+def match_row(cells: list[object], overrides: dict[str, Any] | None = None) -> HeaderMatch | None:
     """Match one row as a header; None when it is not one."""
     candidates: dict[str, list[tuple[int, int, str]]] = {}
     names: dict[int, str] = {}
@@ -222,7 +254,12 @@ def match_row(cells: list[object], overrides: dict[str, str] | None = None) -> H
         fld, hint = found
         names[idx] = str(cell).replace("\n", " ").strip()
         hints[idx] = hint
-        candidates.setdefault(fld, []).append((_rank(str(cell)), idx, fld))
+        rank = _rank(str(cell))
+        if overrides and match_key(cell) in override_keys(overrides):
+            rank = -1  # a column named in [columns] beats any built-in alias
+        elif fld == "quantity" and ("盒" in str(cell) or "box" in match_key(cell)):
+            rank -= 1  # 盒数 next to 数量(支): the boxes are already counted
+        candidates.setdefault(fld, []).append((rank, idx, fld))
     fields = {fld: min(options)[1] for fld, options in candidates.items()}
     if "competitor" in fields and "quantity" in fields and "monthly_boxes" not in fields:
         fields["monthly_boxes"] = fields.pop("quantity")
@@ -241,7 +278,7 @@ def match_row(cells: list[object], overrides: dict[str, str] | None = None) -> H
 
 
 def find_header(
-    rows: list[list[object]], overrides: dict[str, str] | None = None
+    rows: list[list[object]], overrides: dict[str, Any] | None = None
 ) -> HeaderMatch | None:
     """The best header within the first rows: the one matching the most fields."""
     best: HeaderMatch | None = None
@@ -253,17 +290,24 @@ def find_header(
     return best
 
 
-def partial_fields(rows: list[list[object]]) -> tuple[list[str], list[str]]:
+def partial_fields(
+    rows: list[list[object]], overrides: dict[str, Any] | None = None
+) -> tuple[list[str], list[str]]:
     """For error messages: the header-like texts seen, and the fields they matched."""
     seen: list[str] = []
     matched: list[str] = []
     best = -1
     for cells in rows[:HEADER_SEARCH_ROWS]:
-        texts = [str(c).replace("\n", " ").strip() for c in cells if c not in (None, "")]
-        hits = [f[0] for c in cells if (f := field_for(c)) is not None]
+        texts = [_short(c) for c in cells if c not in (None, "")]
+        hits = [f[0] for c in cells if (f := field_for(c, overrides)) is not None]
         if len(hits) > best and texts:
             best, seen, matched = len(hits), texts, hits
     return seen, matched
+
+
+def _short(cell: object, limit: int = 40) -> str:
+    text = " ".join(str(cell).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def accepted_names(fld: str) -> str:

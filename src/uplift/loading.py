@@ -18,27 +18,53 @@ from uplift import columns as C
 from uplift.errors import Problem, UnreadableFile, UsageError
 from uplift.headers import (
     ALIASES,
+    HEADER_SEARCH_ROWS,
     SALES_REQUIRED,
     HeaderMatch,
     accepted_names,
     field_for,
     find_header,
     partial_fields,
+    unknown_overrides,
 )
 from uplift.names import match_key, normalise, normalise_series
 from uplift.periods import month_from_name, parse_periods, year_from_name
 from uplift.quantities import describe_spec_problem, parse_numbers, unit_kind, units_per_box
-from uplift.reading import CSV_SUFFIXES, SUPPORTED, RawSheet, file_digest, read_csv, read_workbook
+from uplift.reading import (
+    CSV_SUFFIXES,
+    SUPPORTED,
+    RawSheet,
+    file_digest,
+    read_csv,
+    read_workbook,
+    sniff,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from uplift.config import Settings
 
 MAX_EXAMPLES = 5
-_TOTAL_WORDS = ("合计", "小计", "总计", "总合计", "共计", "累计", "本页合计")
-_TOTAL_EN = re.compile(r"^(grand\s*)?(sub\s*)?totals?\b|^sum\b", re.IGNORECASE)
-_FOOTER_WORDS = ("制表", "审核", "备注", "注:", "注：", "说明", "打印", "填表", "负责人", "note")
+_TOTAL_WORDS = ("合计", "小计", "总计", "总合计", "共计", "累计", "本页合计", "汇总")
+_TOTAL_EN = re.compile(r"^(grand\s*)?(sub[\s-]?)?totals?\b|^sum\b|\btotals?$", re.IGNORECASE)
+_FOOTER_WORDS = (
+    "制表",
+    "审核",
+    "备注",
+    "注:",
+    "注：",
+    "说明",
+    "打印",
+    "填表",
+    "负责人",
+    "联系人",
+    "数据来源",
+    "以上",
+    "note",
+)
 
 # skip reasons
 BLANK = "blank row"
@@ -46,6 +72,7 @@ ABOVE_HEADER = "title or blank row above the header"
 HEADER = "header row"
 HEADER_REPEAT = "repeated header"
 TOTALS = "totals row"
+HEADING = "hospital or department heading"
 NOTE = "note or footer line"
 NO_TABLE = "sheet has no usage table"
 REPLACED = "replaced by a later file for the same partner and month"
@@ -71,6 +98,7 @@ class SheetReport:
     partners: list[str] = field(default_factory=list)
     units: list[str] = field(default_factory=list)
     note: str = ""
+    missing: list[str] = field(default_factory=list)  # required fields without a column
 
     @property
     def accounted(self) -> bool:
@@ -163,10 +191,17 @@ def load_files(
     """Load every sheet of every file; later files win for a partner and month they repeat."""
     import pandas as pd
 
+    bad = unknown_overrides(settings.columns)
+    if bad:
+        raise UsageError(
+            f"[columns] in uplift.toml: unknown field(s) {', '.join(bad)}",
+            hint=f'write field = "header as in the sheet"; fields: {", ".join(ALIASES)}',
+        )
     result = LoadResult(sales=C.empty_sales(), competitors=C.empty_competitors(), files=[])
     seen: dict[str, str] = {}
     sales_parts: list[pd.DataFrame] = []
     comp_parts: list[pd.DataFrame] = []
+    wanted = _sheet_filter(sheets)
     for path in expand_paths(paths):
         report = FileReport(path=str(path))
         result.files.append(report)
@@ -182,18 +217,19 @@ def load_files(
             )
             continue
         seen[report.digest] = str(path)
+        file_sales: list[pd.DataFrame] = []
+        file_comp: list[pd.DataFrame] = []
         try:
-            for raw in _raw_sheets(path, settings, encoding):
-                if sheets and raw.name not in sheets:
-                    continue
+            names, raws = _raw_sheets(path, settings, encoding, wanted)
+            for raw in raws:
                 sheet_report, sales, comp = load_sheet(
                     raw, path=path, settings=settings, partner=partner, competitors=competitors
                 )
                 report.sheets.append(sheet_report)
                 if sales is not None:
-                    sales_parts.append(sales)
+                    file_sales.append(sales)
                 if comp is not None:
-                    comp_parts.append(comp)
+                    file_comp.append(comp)
         except UnreadableFile as exc:
             report.error = exc
             report.sheets.clear()
@@ -201,53 +237,91 @@ def load_files(
         if sheets and not report.sheets:
             report.error = UnreadableFile(
                 f"{path.name}: no sheet named {', '.join(sheets)}",
-                hint=f"sheets in this file: {', '.join(_sheet_names(path, settings, encoding))}",
+                hint=f"sheets in this file: {', '.join(names)}",
             )
-        elif report.sheets and not any(s.kind != "none" for s in report.sheets):
+            continue
+        if report.sheets and not any(s.kind != "none" for s in report.sheets):
             report.error = _no_table_error(path, report)
+            continue
+        sales_parts.extend(file_sales)
+        comp_parts.extend(file_comp)
+        result.notes.extend(_months_in_several_sheets(path, file_sales))
     sales = pd.concat(sales_parts, ignore_index=True) if sales_parts else C.empty_sales()
-    result.sales = _later_files_win(sales, result)
+    result.sales = _later_files_win(sales, result, settings)
     if comp_parts:
         result.competitors = pd.concat(comp_parts, ignore_index=True)
+    failed = {f.path for f in result.files if f.error is not None}
     for s in result.sheets:
-        if (
-            s.kind == "none"
-            and s.note
-            and not any(f.error for f in result.files if f.path == s.file)
-        ):
+        if s.kind == "none" and s.note and s.file not in failed:
             result.notes.append(f'{Path(s.file).name}, sheet "{s.sheet}": skipped, {s.note}')
     return result
 
 
-def _sheet_names(path: Path, settings: Settings, encoding: str | None) -> list[str]:
-    try:
-        return [r.name for r in _raw_sheets(path, settings, encoding)]
-    except UnreadableFile:
+def _sheet_filter(sheets: list[str] | None) -> Callable[[str], bool] | None:
+    """`--sheet` names, compared as the user would: `4月 ` is `4月`, case aside."""
+    if not sheets:
+        return None
+    keys = {match_key(s) for s in sheets}
+    return lambda name: name in sheets or match_key(name) in keys
+
+
+def _months_in_several_sheets(path: Path, frames: list[pd.DataFrame]) -> list[str]:
+    """A note when two sheets of one file hold the same partner and month.
+
+    Both are counted (regions or product lines often get a sheet each), but a summary
+    sheet repeating the detail would count twice, so the user is told.
+    """
+    import pandas as pd
+
+    if len(frames) < 2:
         return []
+    pairs = pd.concat(
+        [f[[C.PARTNER, C.MONTH, C.SHEET]].drop_duplicates() for f in frames], ignore_index=True
+    )
+    shared = pairs[pairs.duplicated([C.PARTNER, C.MONTH], keep=False)]
+    notes = []
+    for (partner, month), part in shared.groupby([C.PARTNER, C.MONTH], sort=True):
+        names = " and ".join(f'"{n}"' for n in part[C.SHEET].tolist())
+        notes.append(
+            f"{path.name}: sheets {names} both hold partner {partner}, {month}; all are "
+            "counted (pick sheets with --sheet if one repeats another)"
+        )
+    return notes
 
 
 def _no_table_error(path: Path, report: FileReport) -> UnreadableFile:
-    seen = report.sheets[0].note if report.sheets else ""
+    """No sheet of the file holds a usage table: say what was found and what is accepted."""
+    first = next((s for s in report.sheets if s.note), None)
+    missing = first.missing if first is not None and first.missing else list(SALES_REQUIRED)
+    accepted = "; ".join(f"for {f}: {accepted_names(f)}" for f in missing)
     return UnreadableFile(
-        f"{path.name}: no usage table found in any sheet ({seen})",
-        hint="a header row needs hospital, product and quantity columns, e.g. "
-        f"{accepted_names('hospital')} / {accepted_names('product')} / {accepted_names('quantity')}; "
-        "map other names under [columns] in uplift.toml",
+        f"{path.name}: no usage table found in any sheet ({first.note if first else ''})",
+        hint=f"names accepted {accepted}; map other names under [columns] in uplift.toml",
     )
 
 
-def _raw_sheets(path: Path, settings: Settings, encoding: str | None) -> list[RawSheet]:
+def _raw_sheets(
+    path: Path, settings: Settings, encoding: str | None, wanted: Callable[[str], bool] | None
+) -> tuple[list[str], list[RawSheet]]:
+    """Every sheet name of the file, and the wanted sheets read."""
     if path.suffix.casefold() in CSV_SUFFIXES:
-        from uplift.reading import sniff
+        if sniff(path) in ("zip", "ole"):
+            raise UnreadableFile(
+                f"{path.name}: not a CSV text file (it is an Excel workbook)",
+                hint="rename it to .xlsx (or .xls)",
+            )
+        if wanted is not None and not wanted(path.stem):
+            return [path.stem], []
+        return [path.stem], [read_csv(path, encoding=encoding)]
+    return read_workbook(path, max_unzipped_mb=settings.max_unzipped_mb, wanted=wanted)
 
-        if sniff(path) != "text":
-            raise UnreadableFile(f"{path.name}: not a CSV text file (it is a binary workbook)")
-        return [read_csv(path, encoding=encoding)]
-    return list(read_workbook(path, max_unzipped_mb=settings.max_unzipped_mb))
 
+def _later_files_win(sales: pd.DataFrame, result: LoadResult, settings: Settings) -> pd.DataFrame:
+    """A partner x month present in several files is taken from the last file given.
 
-def _later_files_win(sales: pd.DataFrame, result: LoadResult) -> pd.DataFrame:
-    """A partner x month present in several files is taken from the last file given."""
+    The rows of the earlier files stay accounted for: their sheets count them as skipped
+    (replaced), and their boxes leave the sheet's totals.
+    """
     if sales.empty:
         return sales
     pairs = sales[[C.PARTNER, C.MONTH, C.SOURCE_FILE]].drop_duplicates()
@@ -262,19 +336,25 @@ def _later_files_win(sales: pd.DataFrame, result: LoadResult) -> pd.DataFrame:
         losers.set_index([C.PARTNER, C.MONTH, C.SOURCE_FILE]).index
     )
     dropped = sales[drop]
-    for (partner, month, src), part in dropped.groupby([C.PARTNER, C.MONTH, C.SOURCE_FILE]):
+    summary = dropped.groupby([C.PARTNER, C.MONTH, C.SOURCE_FILE], sort=True)[C.BOXES].agg(
+        ["size", "sum"]
+    )
+    for (partner, month, src), n, boxes in summary.itertuples(name=None):
         winner = keep_file.loc[(partner, month)]
         result.warnings.append(
             f"partner {partner}, {month}: {Path(winner).name} replaces {Path(src).name} "
-            f"({len(part)} rows, {part[C.BOXES].sum():,.1f} boxes not counted twice)"
+            f"({n} rows, {boxes:,.1f} boxes of {Path(src).name} not counted)"
         )
+    kept = sales[~drop].reset_index(drop=True)
     by_sheet = dropped.groupby([C.SOURCE_FILE, C.SHEET]).size()
     for s in result.sheets:
         n = int(by_sheet.get((s.file, s.sheet), 0))
         if n:
             s.kept -= n
             s.skipped[REPLACED] += n
-    return sales[~drop].reset_index(drop=True)
+            rest = kept[(kept[C.SOURCE_FILE] == s.file) & (kept[C.SHEET] == s.sheet)]
+            _sum_up(s, rest, settings)
+    return kept
 
 
 # One sheet ---------------------------------------------------------------------------
@@ -294,34 +374,55 @@ def load_sheet(
     if grid.shape[0] == 0 or grid.shape[1] == 0:
         report.kind, report.note = "none", "empty sheet"
         return report, None, None
-    head_rows = _rows_as_lists(grid.head(40))
+    # columns with no value anywhere (formatting to column XFD) cost time and say nothing;
+    # the kept columns keep their labels, so column indices still match the header's
+    grid = grid.loc[:, grid.notna().any(axis=0).to_numpy()]
+    if grid.shape[1] == 0:
+        report.kind, report.note = "none", "empty sheet"
+        report.skipped[BLANK] = len(raw.grid)
+        return report, None, None
+    head_rows = _rows_as_lists(grid.head(HEADER_SEARCH_ROWS))
     header = find_header(head_rows, settings.columns)
     if header is None:
-        seen, matched = partial_fields(head_rows)
-        missing = [f for f in SALES_REQUIRED if f not in matched]
         report.kind = "none"
         report.skipped[NO_TABLE] = len(grid)
-        if matched:
-            report.note = (
-                f"no {', '.join(missing)} column; headers found: {', '.join(seen[:12])}; "
-                f"accepted for {missing[0]}: {accepted_names(missing[0])}"
-            )
-        else:
-            report.note = "no header with hospital, product and quantity in the first 30 rows"
+        report.note, report.missing = _no_header_note(head_rows, settings)
         return report, None, None
+    # header.fields hold positions in head_rows; turn them back into column labels
+    labels = list(grid.columns)
+    header.fields = {f: labels[i] for f, i in header.fields.items()}
+    header.names = {labels[i]: n for i, n in header.names.items()}
     if competitors and header.kind == "sales":
         header = _as_competitor_header(header)
     report.kind = header.kind
     report.header_row = header.row + 1
     report.mapping = {f: header.header(f) for f in header.fields}
-    report.skipped[ABOVE_HEADER] = header.row
+    if header.row:
+        report.skipped[ABOVE_HEADER] = header.row
     report.skipped[HEADER] = 1
     body = grid.iloc[header.row + 1 :]
     if header.kind == "competitors":
-        frame = _competitor_rows(body, header, report, path, raw.name)
+        frame = _competitor_rows(body, header, report, path, raw.name, settings)
         return report, None, frame
-    frame = _sales_rows(body, header, report, path, raw.name, settings, partner)
+    frame = _sales_rows(body, header, report, path, raw, settings, partner)
     return report, frame, None
+
+
+def _no_header_note(head_rows: list[list[Any]], settings: Settings) -> tuple[str, list[str]]:
+    """Why a sheet holds no usage table (the headers found), and the fields missing."""
+    seen, matched = partial_fields(head_rows, settings.columns)
+    missing = [f for f in SALES_REQUIRED if f not in matched]
+    if not matched or not seen:
+        return "no header with hospital, product and quantity in the first 30 rows", missing
+    more = " ..." if len(seen) > 12 else ""
+    return (
+        f"no {_or(missing)} column; headers found: {', '.join(seen[:12])}{more}",
+        missing,
+    )
+
+
+def _or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _as_competitor_header(h: HeaderMatch) -> HeaderMatch:
@@ -332,7 +433,8 @@ def _as_competitor_header(h: HeaderMatch) -> HeaderMatch:
 
 
 def _rows_as_lists(df: pd.DataFrame) -> list[list[Any]]:
-    return [[None if v is None or v != v else v for v in row] for row in df.itertuples(index=False)]
+    values = df.astype(object).to_numpy()
+    return [[None if v is None or v != v else v for v in row] for row in values.tolist()]
 
 
 class _Status:
@@ -352,31 +454,47 @@ class _Status:
         m = self.open() & mask
         self.reason[m] = reason
 
-    def reject(self, mask: Any, reason: str | Any) -> None:
+    def reject(self, mask: Any, reason: str | Callable[[Any], Any]) -> None:
+        """Reject the open rows of `mask`; `reason` is a text, or a function building the
+        texts for just those rows (so messages are made only for rejected rows)."""
         m = self.open() & mask
-        if isinstance(reason, str):
-            self.reason[m] = reason
-        else:
-            self.reason[m] = reason[m]
+        if not m.any():
+            return
+        self.reason[m] = reason if isinstance(reason, str) else reason(m)
         self.rejected[m] = True
 
 
-def _classify_common(body: pd.DataFrame, header: HeaderMatch, status: _Status) -> Any:
-    """Blank, repeated-header, totals and note rows. Returns the non-empty cell counts."""
+def _quoted(values: pd.Series, prefix: str, suffix: str = '"') -> Any:
+    """`prefix` + the value (cut to 40 characters) + `suffix`, for rejection reasons."""
+    text = values.fillna("").astype("str")
+    long = text.str.len() > 40
+    if long.any():
+        text = text.where(~long, text.str.slice(0, 39) + "…")
+    return (prefix + text + suffix).to_numpy(dtype=object)
+
+
+def _classify_common(
+    body: pd.DataFrame, header: HeaderMatch, status: _Status, has_number: Any, overrides: Any
+) -> Any:
+    """Blank, repeated-header, totals, note and heading rows, in that order.
+
+    Returns the mask of heading rows: a lone hospital (or department) cell above its
+    block, which names the rows below it without being a row of data itself.
+    """
     import numpy as np
 
-    filled = body.notna()
-    counts = filled.sum(axis=1).to_numpy()
+    counts = body.notna().to_numpy().sum(axis=1)
     status.skip(counts == 0, BLANK)
-    header_like = np.zeros(len(body), dtype=int)
-    totals = np.zeros(len(body), dtype=bool)
-    footer = np.zeros(len(body), dtype=bool)
+    n = len(body)
+    header_like = np.zeros(n, dtype=int)
+    totals = np.zeros(n, dtype=bool)
+    footer = np.zeros(n, dtype=bool)
     for col in body.columns:
         values = body[col]
-        uniques = values.dropna().unique()
-        if len(uniques) == 0:
+        uniques = _wordy_uniques(values)
+        if not uniques:
             continue
-        is_header = {u for u in uniques if field_for(u) is not None}
+        is_header = {u for u in uniques if field_for(u, overrides) is not None}
         if is_header:
             header_like += values.isin(is_header).to_numpy()
         total_vals = {u for u in uniques if _is_total(u)}
@@ -387,13 +505,66 @@ def _classify_common(body: pd.DataFrame, header: HeaderMatch, status: _Status) -
             footer |= values.isin(foot_vals).to_numpy()
     status.skip(header_like >= 2, HEADER_REPEAT)
     status.skip(totals, TOTALS)
-    status.skip(footer | (counts == 1), NOTE)
-    return counts
+    # a remark such as 说明书更换 in a data row is not a footer: footers carry no quantity
+    status.skip(footer & ~has_number, NOTE)
+    lone = counts == 1
+    qty_col = header.fields.get("quantity", header.fields.get("monthly_boxes"))
+    if qty_col is not None:
+        # a lone number under the quantity header, below a block: an unlabelled total
+        status.skip(lone & body[qty_col].notna().to_numpy() & has_number, TOTALS)
+    heading = np.zeros(n, dtype=bool)
+    for fld in ("hospital", "department"):
+        if fld in header.fields:
+            filled = body[header.fields[fld]].notna().to_numpy()
+            heading |= _headings(lone & filled & status.open(), status.open(), filled)
+    status.skip(heading, HEADING)
+    status.skip(lone, NOTE)
+    return heading
+
+
+def _headings(candidates: Any, data: Any, filled: Any) -> Any:
+    """The candidate rows (a lone hospital or department cell) that head a block: the
+    next data row leaves that cell empty. A lone cell followed by a row naming its own
+    hospital is a title or note, and names nothing."""
+    import numpy as np
+
+    out = np.zeros(len(candidates), dtype=bool)
+    if not candidates.any():
+        return out
+    seq = np.flatnonzero(candidates | data)  # the rows in order, others left out
+    follower = np.append(seq[1:], -1)  # the next of those rows, -1 at the end
+    has_next = follower >= 0
+    nxt = np.where(has_next, follower, 0)
+    heads = candidates[seq] & has_next & data[nxt] & ~filled[nxt]
+    out[seq[heads]] = True
+    return out
+
+
+def _wordy_uniques(values: pd.Series) -> list[str]:
+    """The distinct texts of a column that could be a header, total or footer word.
+
+    Numbers, dates and codes (most distinct values of a long sheet) cannot, so they are
+    left out before the per-value checks.
+    """
+    import pandas as pd
+
+    uniques = pd.Series(values.dropna().unique(), dtype="str")
+    if uniques.empty:
+        return []
+    numeric = uniques.str.fullmatch(r"[\d\s.,:/+\-eE]*")
+    return uniques[~numeric].tolist()
 
 
 def _is_total(value: object) -> bool:
-    s = normalise(value).replace(" ", "")
-    return s.startswith(_TOTAL_WORDS) or bool(_TOTAL_EN.match(s))
+    spaced = normalise(value).strip(":：()（）[]【】 ")
+    if len(spaced) > 60:
+        return False
+    core = spaced.replace(" ", "")
+    return (
+        core.startswith(_TOTAL_WORDS)
+        or core.endswith(_TOTAL_WORDS)
+        or bool(_TOTAL_EN.search(spaced))
+    )
 
 
 def _is_footer(value: object) -> bool:
@@ -413,8 +584,10 @@ def _problem_examples(
     import pandas as pd
 
     reasons = pd.Series(status.reason, index=body.index)[status.rejected]
-    kinds = reasons.map(reason_kind)
-    for kind, rows in reasons.groupby(kinds, sort=False):
+    if reasons.empty:
+        return
+    kinds = _kinds(reasons)
+    for kind, rows in reasons.groupby(kinds.to_numpy(), sort=False):
         for idx in rows.index[:MAX_EXAMPLES]:
             report.examples.append(
                 Problem(
@@ -427,21 +600,29 @@ def _problem_examples(
             )
 
 
+def _kinds(reasons: pd.Series) -> pd.Series:
+    """`reason_kind` of every reason, computed once per distinct reason."""
+    import pandas as pd
+
+    uniques = pd.unique(reasons)
+    mapping = pd.Series([reason_kind(u) for u in uniques], index=uniques, dtype="str")
+    return reasons.map(mapping)
+
+
 def _sales_rows(
     body: pd.DataFrame,
     header: HeaderMatch,
     report: SheetReport,
     path: Path,
-    sheet: str,
+    raw: RawSheet,
     settings: Settings,
     partner_opt: str | None,
 ) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
-    status = _Status(body.index)
-    _classify_common(body, header, status)
-    open_rows = status.open()
+    sheet = raw.name
+    n = len(body)
 
     def text(fld: str) -> pd.Series:
         col = _col(body, header, fld)
@@ -449,24 +630,25 @@ def _sales_rows(
             return pd.Series(None, index=body.index, dtype="object")
         return col
 
+    qty_raw = text("quantity")
+    parsed = parse_numbers(qty_raw)
+    has_number = parsed["value"].notna().to_numpy()
+    status = _Status(body.index)
+    heading = _classify_common(body, header, status, has_number, settings.columns)
+    feeds = status.open() | heading
+
     # merged cells: a hospital (and, inside its block, a department) written once
     # at the top of its rows reaches every row below it
-    hospital = text("hospital").where(open_rows)
+    hospital = text("hospital").where(feeds)
     block_start = hospital.notna()
     hospital = hospital.ffill()
-    department = text("department").where(open_rows)
+    department = text("department").where(feeds)
     if "department" in header.fields:
-        block = block_start.cumsum()
-        department = department.groupby(block).ffill()
-    partner_col = text("partner").where(open_rows).ffill()
+        department = department.groupby(block_start.cumsum()).ffill()
+    partner_col = text("partner").where(status.open()).ffill()
 
-    qty_raw = text("quantity")
     status.reject(qty_raw.isna().to_numpy(), "quantity is empty")
-    parsed = parse_numbers(qty_raw)
-    bad_qty = parsed["value"].isna().to_numpy() & qty_raw.notna().to_numpy()
-    status.reject(
-        bad_qty, ('quantity is not a number: "' + qty_raw.fillna("").astype(str) + '"').to_numpy()
-    )
+    status.reject(~has_number, lambda m: _quoted(qty_raw[m], 'quantity is not a number: "'))
     status.reject(hospital.isna().to_numpy(), "hospital is empty")
     product = text("product")
     status.reject(product.isna().to_numpy(), "product is empty")
@@ -479,53 +661,31 @@ def _sales_rows(
         unit = unit.where(unit != "", hint)
     unit = normalise_series(unit)
     spec = text("spec").fillna("").astype("str")
-    kinds = {u: unit_kind(u) for u in pd.unique(unit)}
-    kind = unit.map(kinds)
-    status.reject((kind == "unknown").to_numpy(), ('unknown unit "' + unit + '"').to_numpy())
-    boxes = parsed["value"].to_numpy(copy=True)
+    uniq_units = pd.unique(unit)
+    kind = unit.map(pd.Series([unit_kind(u) for u in uniq_units], index=uniq_units, dtype="str"))
+    status.reject((kind == "unknown").to_numpy(), lambda m: _quoted(unit[m], 'unknown unit "'))
+    boxes = parsed["value"].to_numpy(dtype="float64", copy=True)
     counted = (kind == "count").to_numpy() & status.open()
     if counted.any():
-        pairs = pd.DataFrame({"spec": spec[counted], "unit": unit[counted]})
-        per_box_map = {
-            (s, u): units_per_box(s, u) for s, u in pairs.drop_duplicates().itertuples(index=False)
-        }
-        per_box = np.array(
-            [per_box_map[(s, u)] or np.nan for s, u in pairs.itertuples(index=False)]
-        )
-        no_spec = np.isnan(per_box)
+        # one conversion per distinct (spec, unit), mapped back to the rows
+        pair = spec + "\x1f" + unit
+        pairs = pd.unique(pair[counted])
+        per_box = {}
+        problem = {}
+        for key in pairs:
+            s, _, u = key.partition("\x1f")
+            per_box[key] = units_per_box(s, u) or np.nan
+            problem[key] = "" if per_box[key] == per_box[key] else describe_spec_problem(s, u)
+        factor = np.full(n, np.nan)
+        factor[counted] = pair[counted].map(per_box).to_numpy(dtype="float64")
+        no_spec = counted & np.isnan(factor)
         if no_spec.any():
-            msgs = np.array(
-                [describe_spec_problem(s, u) for s, u in pairs[no_spec].itertuples(index=False)],
-                dtype=object,
-            )
-            reasons = np.full(len(body), "", dtype=object)
-            where = np.flatnonzero(counted)[no_spec]
-            reasons[where] = msgs
-            mask = np.zeros(len(body), dtype=bool)
-            mask[where] = True
-            status.reject(mask, reasons)
-        idx = np.flatnonzero(counted)
-        boxes[idx] = boxes[idx] / np.where(no_spec, 1.0, per_box)
+            reasons = pair.where(no_spec, "").map(problem).fillna("")
+            status.reject(no_spec, lambda m: reasons[m].to_numpy(dtype=object))
+        ok = counted & ~no_spec
+        boxes[ok] = boxes[ok] / factor[ok]
 
-    # periods: a month/date column, else the sheet name, else the file name
-    year_hint = year_from_name(sheet) or year_from_name(path.stem)
-    month_col = text("month")
-    if "month" in header.fields:
-        periods = parse_periods(month_col.where(month_col.notna(), ""), year_hint)
-        missing = month_col.isna().to_numpy()
-        status.reject(missing, "month is empty")
-        bad = periods["problem"].to_numpy() != ""
-        status.reject(bad, ("month: " + periods["problem"]).to_numpy())
-        month = periods["month"]
-    else:
-        named = month_from_name(sheet, year_hint) or month_from_name(path.stem, year_hint)
-        if named is None:
-            status.reject(
-                np.ones(len(body), dtype=bool),
-                "no month: no month/date column, and none in the sheet or file name",
-            )
-            named = ""
-        month = pd.Series(named, index=body.index, dtype="str")
+    month = _months(body, header, status, path, raw, text)
 
     keep = status.open()
     report.kept = int(keep.sum())
@@ -543,16 +703,16 @@ def _sales_rows(
         "month is empty": month_header,
         "invalid month": month_header,
     }
-    _problem_examples(report, body, status, columns)
+    _problem_examples(report, body, status, {k: v for k, v in columns.items() if v})
     report.rejected = _recount(status)
 
     k = keep
-    partner_values = partner_col[k].fillna("")
+    partner_values = partner_col[k].fillna("").astype("str")
     default_partner = partner_opt or path.stem
-    partner_series = partner_values.astype("str").where(partner_values != "", default_partner)
+    partner_series = partner_values.where(partner_values.str.strip() != "", default_partner)
     hospital_names = normalise_series(hospital[k].fillna(""))
     if settings.hospital_aliases:
-        hospital_names = hospital_names.map(lambda h: settings.hospital_aliases.get(h, h))
+        hospital_names = hospital_names.replace(settings.hospital_aliases)
     out = pd.DataFrame(
         {
             C.PARTNER: normalise_series(partner_series),
@@ -570,22 +730,69 @@ def _sales_rows(
             C.ROW: (body.index[k] + 1).astype("int64"),
         }
     )
+    out = out.reset_index(drop=True)
+    _sum_up(report, out, settings)
+    return out
+
+
+def _months(
+    body: pd.DataFrame,
+    header: HeaderMatch,
+    status: _Status,
+    path: Path,
+    raw: RawSheet,
+    text: Callable[[str], pd.Series],
+) -> pd.Series:
+    """The month of every row: a month/date column (with a year column for bare months),
+    else the sheet name, else the file name."""
+    import numpy as np
+    import pandas as pd
+
+    year_hint = year_from_name(raw.name) or year_from_name(path.stem)
+    if "month" in header.fields:
+        month_col = text("month")
+        years = text("year") if "year" in header.fields else None
+        periods = parse_periods(
+            month_col.where(month_col.notna(), ""),
+            year_hint,
+            years=years,
+            date1904=raw.date1904,
+        )
+        status.reject(month_col.isna().to_numpy(), "month is empty")
+        problems = periods["problem"]
+        status.reject(
+            (problems != "").to_numpy(), lambda m: ("month: " + problems[m]).to_numpy(dtype=object)
+        )
+        return periods["month"]
+    named = month_from_name(raw.name, year_hint) or month_from_name(path.stem, year_hint)
+    if named is None:
+        status.reject(
+            np.ones(len(body), dtype=bool),
+            "no month: no month/date column, and none in the sheet or file name",
+        )
+        named = ""
+    return pd.Series(named, index=body.index, dtype="str")
+
+
+def _sum_up(report: SheetReport, rows: pd.DataFrame, settings: Settings) -> None:
+    """Boxes (ours / others), months, partners and units of a sheet's kept rows."""
     from uplift.volumes import mark_ours
 
-    ours = mark_ours(out[C.PRODUCT], settings)
-    report.boxes_ours = float(out.loc[ours, C.BOXES].sum())
-    report.boxes_other = float(out.loc[~ours, C.BOXES].sum())
-    report.months = sorted(out[C.MONTH].unique().tolist())
-    report.partners = sorted(out[C.PARTNER].unique().tolist())
-    report.units = sorted(out[C.UNIT].unique().tolist())
-    return out.reset_index(drop=True)
+    ours = mark_ours(rows[C.PRODUCT], settings).to_numpy()
+    report.boxes_ours = float(rows.loc[ours, C.BOXES].sum())
+    report.boxes_other = float(rows.loc[~ours, C.BOXES].sum())
+    report.months = sorted(rows[C.MONTH].unique().tolist())
+    report.partners = sorted(rows[C.PARTNER].unique().tolist())
+    report.units = sorted(rows[C.UNIT].unique().tolist())
 
 
 def _recount(status: _Status) -> Counter[str]:
     import pandas as pd
 
-    reasons = pd.Series(status.reason[status.rejected]).map(reason_kind)
-    return Counter(reasons.value_counts().to_dict())
+    reasons = pd.Series(status.reason[status.rejected], dtype="str")
+    if reasons.empty:
+        return Counter()
+    return Counter(_kinds(reasons).value_counts().to_dict())
 
 
 def reason_kind(reason: str) -> str:
@@ -602,21 +809,23 @@ def reason_kind(reason: str) -> str:
 
 
 def _competitor_rows(
-    body: pd.DataFrame, header: HeaderMatch, report: SheetReport, path: Path, sheet: str
+    body: pd.DataFrame,
+    header: HeaderMatch,
+    report: SheetReport,
+    path: Path,
+    sheet: str,
+    settings: Settings,
 ) -> pd.DataFrame:
     import pandas as pd
 
-    status = _Status(body.index)
-    _classify_common(body, header, status)
-    open_rows = status.open()
-    hospital = body[header.fields["hospital"]].where(open_rows).ffill()
     qty_raw = body[header.fields["monthly_boxes"]]
     parsed = parse_numbers(qty_raw)
+    has_number = parsed["value"].notna().to_numpy()
+    status = _Status(body.index)
+    heading = _classify_common(body, header, status, has_number, settings.columns)
+    hospital = body[header.fields["hospital"]].where(status.open() | heading).ffill()
     status.reject(qty_raw.isna().to_numpy(), "monthly boxes are empty")
-    status.reject(
-        parsed["value"].isna().to_numpy(),
-        ('quantity is not a number: "' + qty_raw.fillna("").astype(str) + '"').to_numpy(),
-    )
+    status.reject(~has_number, lambda m: _quoted(qty_raw[m], 'quantity is not a number: "'))
     product = body[header.fields["competitor"]]
     status.reject(product.isna().to_numpy(), "competitor product is empty")
     status.reject(hospital.isna().to_numpy(), "hospital is empty")
@@ -639,9 +848,12 @@ def _competitor_rows(
             return pd.Series("", index=body.index[keep], dtype="str")
         return normalise_series(body[header.fields[fld]][keep].fillna(""), person=person)
 
+    hospital_names = normalise_series(hospital[keep].fillna(""))
+    if settings.hospital_aliases:
+        hospital_names = hospital_names.replace(settings.hospital_aliases)
     out = pd.DataFrame(
         {
-            C.HOSPITAL: normalise_series(hospital[keep].fillna("")),
+            C.HOSPITAL: hospital_names,
             C.DEPARTMENT: opt("department"),
             C.PRESCRIBER: opt("prescriber", person=True),
             C.PRODUCT: normalise_series(product[keep].fillna("")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from uplift import columns as C
 from uplift.growth import mark_competitors
@@ -10,6 +10,8 @@ from uplift.tiers import tier_entities, tier_labels
 from uplift.volumes import mark_ours, monthly_pivot, window_months
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
 
     from uplift.config import Settings
@@ -213,3 +215,24 @@ def partner_scorecard(
     )
     out = out.drop(columns="_falling").reset_index(drop=True)
     return out[list(SCORECARD_COLUMNS)]
+
+
+def load_stats_from(sheets: Iterable[Any]) -> pd.DataFrame:
+    """`load_stats` for partner_scorecard from the loader's sheet reports.
+
+    Per partner: rows_read = data lines kept + rejected (titles, blanks and totals rows
+    left out), rows_rejected = lines rejected. Only sales sheets whose kept rows name
+    exactly one partner count: a sheet shared by several partners cannot say whose
+    rejected lines they were.
+    """
+    import pandas as pd
+
+    records = []
+    for sheet in sheets:
+        if getattr(sheet, "kind", "sales") != "sales" or len(sheet.partners) != 1:
+            continue
+        rejected = int(sum(sheet.rejected.values()))
+        records.append((sheet.partners[0], int(sheet.kept) + rejected, rejected))
+    frame = pd.DataFrame.from_records(records, columns=[C.PARTNER, ROWS_READ, ROWS_REJECTED])
+    frame[C.PARTNER] = frame[C.PARTNER].astype("str")
+    return frame.groupby(C.PARTNER, as_index=False, sort=True)[[ROWS_READ, ROWS_REJECTED]].sum()

@@ -50,9 +50,30 @@ COUNT_UNITS: Final = frozenset(
 _UNIT_ALT = "|".join(sorted((re.escape(u) for u in COUNT_UNITS | BOX_UNITS if u), key=len)[::-1])
 # "120", "1,200", "-3", "1.5", "120盒", "25 支"
 _NUMBER = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*(" + _UNIT_ALT + r")?\s*$", re.IGNORECASE)
+_THOUSANDS = re.compile(r"^([+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?)(?!\d|,)")
 _SPEC_TOKEN = re.compile(r"(\d+(?:\.\d+)?)\s*(" + _UNIT_ALT + r")", re.IGNORECASE)
 _PER_BOX = re.compile(r"[/每]\s*(盒|box)|盒装|/\s*$", re.IGNORECASE)
 _CONTAINERS: Final = ("板", "袋", "包", "瓶")
+# English units in their plural and short forms: `10 vials/box` counts `vial`
+_SAME_UNIT: Final = {
+    "tablets": "tablet",
+    "tab": "tablet",
+    "tabs": "tablet",
+    "capsules": "capsule",
+    "cap": "capsule",
+    "caps": "capsule",
+    "vials": "vial",
+    "ampoule": "amp",
+    "bags": "bag",
+    "bottles": "bottle",
+    "pieces": "pcs",
+    "piece": "pcs",
+    "袋装": "袋",
+}
+
+
+def _canonical_unit(unit: str) -> str:
+    return _SAME_UNIT.get(unit, unit)
 
 
 def unit_kind(unit: str) -> str:
@@ -66,8 +87,17 @@ def unit_kind(unit: str) -> str:
 
 
 def parse_number(text: str) -> tuple[float, str] | None:
-    """(value, unit written after it) for `120`, `1,200`, `120盒`, `１２０`; None if not a number."""
-    s = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
+    """(value, unit written after it) for `120`, `1,200`, `120盒`, `１２０`; None if not a number.
+
+    Commas count only as thousands separators (`1,200`); `1,2` is not a number, so a
+    decimal comma is never misread as a thousand.
+    """
+    s = unicodedata.normalize("NFKC", text).replace(" ", "")
+    if "," in s:
+        m = _THOUSANDS.match(s)
+        if not m:
+            return None
+        s = m.group(1).replace(",", "") + s[m.end(1) :]
     m = _NUMBER.match(s)
     if not m:
         return None
@@ -78,22 +108,27 @@ def parse_number(text: str) -> tuple[float, str] | None:
 
 
 def parse_numbers(values: pd.Series) -> pd.DataFrame:
-    """Vectorised `parse_number`: columns `value` (NaN when not a number) and `unit`."""
+    """Vectorised `parse_number`: columns `value` (NaN when not a number) and `unit`.
+
+    Plain numbers go through pandas; the rest (`120盒`, `1,200`, full-width digits) are
+    parsed once per distinct text and mapped back.
+    """
     import numpy as np
     import pandas as pd
 
     text = values.fillna("").astype("str")
-    fast = pd.to_numeric(text, errors="coerce")
-    value = fast.astype("float64")
+    value = pd.to_numeric(text, errors="coerce").astype("float64")
     unit = pd.Series("", index=values.index, dtype="str")
-    slow = value.isna() & (text != "")
+    slow = value.isna().to_numpy() & (text != "").to_numpy()
     if slow.any():
-        uniques = pd.unique(text[slow])
-        parsed = {u: parse_number(u) for u in uniques}
         sub = text[slow]
-        value.loc[slow] = sub.map(lambda u: parsed[u][0] if parsed[u] else np.nan).astype(float)
-        unit.loc[slow] = sub.map(lambda u: parsed[u][1] if parsed[u] else "").astype("str")
-    value[~np.isfinite(value)] = np.nan
+        uniques = pd.unique(sub)
+        parsed = [parse_number(u) for u in uniques]
+        numbers = pd.Series([p[0] if p else np.nan for p in parsed], index=uniques, dtype="float64")
+        units = pd.Series([p[1] if p else "" for p in parsed], index=uniques, dtype="str")
+        value[slow] = sub.map(numbers).to_numpy()
+        unit[slow] = sub.map(units).to_numpy()
+    value[~np.isfinite(value.to_numpy())] = np.nan
     return pd.DataFrame({"value": value, "unit": unit})
 
 
@@ -105,8 +140,8 @@ def units_per_box(spec: str, unit: str) -> float | None:
     a spec that never mentions the unit gives None, so nothing is guessed.
     """
     s = unicodedata.normalize("NFKC", spec).casefold()
-    u = unicodedata.normalize("NFKC", unit).strip().casefold()
-    tokens = [(float(n), t.casefold()) for n, t in _SPEC_TOKEN.findall(s)]
+    u = _canonical_unit(unicodedata.normalize("NFKC", unit).strip().casefold())
+    tokens = [(float(n), _canonical_unit(t.casefold())) for n, t in _SPEC_TOKEN.findall(s)]
     counts = [(n, t) for n, t in tokens if t in COUNT_UNITS]
     if not any(t == u for _, t in counts):
         return None

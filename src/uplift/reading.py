@@ -5,7 +5,10 @@ Every grid is a DataFrame of strings (None for empty cells) whose row i is Excel
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING
 from uplift.errors import UnreadableFile
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     import pandas as pd
 
@@ -23,15 +26,20 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 SUPPORTED = WORKBOOK_SUFFIXES + CSV_SUFFIXES
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
+# Deflate cannot compress better than about 1032:1; a member may inflate to at most this
+# many times its compressed size, whatever its header claims.
+_DEFLATE_MAX_RATIO = 1032
+_PASSWORD = "password-protected workbook; save it without a password"
 
 
 @dataclass
 class RawSheet:
-    """One sheet's cells as text, plus whether it is visible."""
+    """One sheet's cells as text, plus whether it is visible and its workbook's date system."""
 
     name: str
     grid: pd.DataFrame
     visible: bool = True
+    date1904: bool = False  # plain numbers in a date column count days from 1904-01-01
 
 
 def file_digest(path: Path) -> str:
@@ -44,17 +52,19 @@ def file_digest(path: Path) -> str:
 
 
 def sniff(path: Path) -> str:
-    """'zip', 'ole' or 'text' from the first bytes; raises UnreadableFile for empty files."""
+    """'zip', 'ole', 'text' or 'binary' from the first bytes; UnreadableFile when empty."""
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(4096)
     except FileNotFoundError:
         raise UnreadableFile(f"{path}: file not found") from None
     except IsADirectoryError:
         raise UnreadableFile(f"{path}: is a folder, not a file") from None
     except PermissionError:
         raise UnreadableFile(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise UnreadableFile(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if size == 0:
         raise UnreadableFile(f"{path.name}: empty file (0 bytes)")
     if head.startswith(_ZIP):
@@ -63,102 +73,259 @@ def sniff(path: Path) -> str:
         return "ole"
     if head.startswith(b"PK"):
         raise UnreadableFile(f"{path.name}: not a readable workbook (damaged zip container)")
-    return "text"
+    return "text" if _looks_like_text(head) else "binary"
 
 
-def check_zip(path: Path, max_unzipped_mb: float) -> None:
-    """Refuse damaged packages and decompression bombs before anything is inflated."""
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True  # UTF-16 text, as Excel's "Unicode text" export writes it
+    if b"\x00" in head:
+        return False
+    control = sum(head.count(bytes([b])) for b in (*range(1, 9), *range(14, 27), *range(28, 32)))
+    return control <= len(head) // 100
+
+
+def _not_a_workbook(path: Path, kind: str) -> UnreadableFile:
+    """The message for a file whose bytes are no workbook, saying what it looks like."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if kind == "binary":
+        if len(head) >= 4 and head[0] == 0x09 and head[1] in (0x00, 0x02, 0x04) and head[3] == 0:
+            return UnreadableFile(
+                f"{path.name}: an Excel 2.x-4.0 worksheet, a format too old to read",
+                hint="open it in Excel or LibreOffice and save it as .xlsx",
+            )
+        return UnreadableFile(f"{path.name}: not an Excel workbook (unrecognised binary content)")
+    low = head.lower()
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in low:
+        return UnreadableFile(
+            f"{path.name}: not an Excel workbook (it is an Excel 2003 XML spreadsheet)",
+            hint="open it in Excel or LibreOffice and save it as .xlsx",
+        )
+    if b"<html" in low or b"<table" in low:
+        return UnreadableFile(
+            f"{path.name}: not an Excel workbook (it is a web page saved with an Excel name)",
+            hint="open it in Excel or LibreOffice and save it as .xlsx",
+        )
+    return UnreadableFile(
+        f"{path.name}: not an Excel workbook (it is plain text)",
+        hint="if it is CSV or tab-separated text, rename it to .csv",
+    )
+
+
+def check_zip(path: Path, max_unzipped_mb: float) -> bool:
+    """Refuse damaged packages and decompression bombs before anything is inflated.
+
+    Returns True when the workbook uses the 1904 date system.
+    """
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            _check_members(path, zf, infos, max_unzipped_mb)
+            return _uses_1904(zf, infos)
+    except UnreadableFile:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise UnreadableFile(
-            f"{path.name}: not a readable workbook (damaged or truncated file: {exc})"
+            f"{path.name}: not a readable workbook (damaged or truncated file: {_first_line(exc)})"
         ) from None
+    except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+        if "encrypt" in str(exc).casefold() or "password" in str(exc).casefold():
+            raise UnreadableFile(f"{path.name}: {_PASSWORD}") from None
+        raise UnreadableFile(f"{path.name}: not a readable workbook ({_first_line(exc)})") from None
+    except NotImplementedError as exc:  # an unsupported compression method
+        raise UnreadableFile(f"{path.name}: not a readable workbook ({_first_line(exc)})") from None
+
+
+def _check_members(
+    path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], max_unzipped_mb: float
+) -> None:
     names = {i.filename.casefold() for i in infos}
     if "encryptedpackage" in names:
-        raise UnreadableFile(
-            f"{path.name}: password-protected workbook; save it without a password"
-        )
-    total = sum(i.file_size for i in infos)
+        raise UnreadableFile(f"{path.name}: {_PASSWORD}")
+    if not any(n.startswith(("xl/", "content.xml")) for n in names):
+        raise UnreadableFile(f"{path.name}: not an Excel workbook (a zip file without sheets)")
     limit = max_unzipped_mb * 1024 * 1024
+    total = sum(i.file_size for i in infos)
     if total > limit:
-        raise UnreadableFile(
-            f"{path.name}: refused, it would inflate to {total / 2**20:,.0f} MB "
-            f"(limit {max_unzipped_mb:,.0f} MB)",
-            hint="raise max_unzipped_mb in uplift.toml if the file is genuine",
-        )
+        raise _bomb(path, f"it would inflate to {total / 2**20:,.0f} MB", max_unzipped_mb)
     for info in infos:
         if (
             info.compress_size
             and info.file_size / info.compress_size > 1000
             and info.file_size > 2**24
         ):
-            raise UnreadableFile(
-                f"{path.name}: refused, {info.filename} is compressed {info.file_size // info.compress_size}:1 "
-                "(a decompression bomb?)"
+            raise _bomb(
+                path,
+                f"{info.filename} is compressed {info.file_size // info.compress_size}:1 "
+                "(a decompression bomb?)",
+                max_unzipped_mb,
             )
-    if not any(n.startswith(("xl/", "content.xml")) for n in names):
-        raise UnreadableFile(f"{path.name}: not an Excel workbook (a zip file without sheets)")
+    # The sizes above are what the package claims. A forged header can claim less than a
+    # member really inflates to, and the Rust reader trusts the data, not the header. When
+    # the claim matters (the members could inflate past the limit), inflate them here in
+    # small chunks: zipfile stops at the claimed size and checks the CRC, so a lie ends as
+    # a damaged file after at most `limit` bytes, never in memory.
+    worst = sum(
+        i.file_size
+        if i.compress_type == zipfile.ZIP_STORED
+        else max(i.file_size, i.compress_size * _DEFLATE_MAX_RATIO)
+        for i in infos
+    )
+    if worst > limit:
+        for info in infos:
+            if info.compress_type == zipfile.ZIP_STORED:
+                continue
+            with zf.open(info) as fh:
+                while fh.read(1 << 21):
+                    pass
+
+
+def _bomb(path: Path, what: str, max_unzipped_mb: float) -> UnreadableFile:
+    return UnreadableFile(
+        f"{path.name}: refused, {what} (limit {max_unzipped_mb:,.0f} MB)",
+        hint="raise max_unzipped_mb in uplift.toml if the file is genuine",
+    )
+
+
+def _uses_1904(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool:
+    """True when xl/workbook.xml says date1904 (Excel for Mac before 2011 saved so)."""
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    info = next((i for i in infos if i.filename.casefold() == "xl/workbook.xml"), None)
+    if info is None or info.file_size > 32 * 2**20:
+        return False
+    try:
+        root = ElementTree.fromstring(zf.read(info))
+    except (DefusedXmlException, ElementTree.ParseError, ValueError):
+        return False
+    for el in root.iter():
+        if str(el.tag).rsplit("}", 1)[-1] == "workbookPr":
+            return str(el.get("date1904", "")).strip().casefold() in ("1", "true")
+    return False
 
 
 def _ole_is_encrypted(path: Path) -> bool:
     marker = "EncryptedPackage".encode("utf-16-le")
     with path.open("rb") as fh:
-        data = fh.read(1 << 16)
+        data = fh.read(1 << 20)
     return marker in data
 
 
-def read_workbook(path: Path, *, max_unzipped_mb: float) -> Iterator[RawSheet]:
-    """Yield every sheet of a workbook as a text grid (fastexcel: Rust calamine to Arrow)."""
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """The Rust reader prints warnings and panic traces straight to file descriptor 2.
+
+    Every problem it meets reaches us as an exception and becomes one clear message, so
+    its own lines are noise for the user. `--debug` (UPLIFT_DEBUG=1) keeps them.
+    """
+    if os.environ.get("UPLIFT_DEBUG") == "1":
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 2)
+        finally:
+            os.close(null)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _is_fatal(exc: BaseException) -> bool:
+    return isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit)
+
+
+def read_workbook(
+    path: Path,
+    *,
+    max_unzipped_mb: float,
+    wanted: Callable[[str], bool] | None = None,
+) -> tuple[list[str], list[RawSheet]]:
+    """Every sheet name of a workbook, and the wanted sheets as text grids.
+
+    fastexcel (Rust calamine to Arrow) does the reading; every failure of the file, a
+    Rust panic included, becomes one UnreadableFile.
+    """
     import fastexcel
 
     kind = sniff(path)
-    if kind == "text":
-        raise UnreadableFile(f"{path.name}: not an Excel workbook (it is plain text)")
+    if kind in ("text", "binary"):
+        raise _not_a_workbook(path, kind)
+    date1904 = False
     if kind == "zip":
-        check_zip(path, max_unzipped_mb)
+        date1904 = check_zip(path, max_unzipped_mb)
     elif _ole_is_encrypted(path):
-        raise UnreadableFile(
-            f"{path.name}: password-protected workbook; save it without a password"
-        )
-    try:
-        reader = fastexcel.read_excel(path)
-        names = reader.sheet_names
-    except Exception as exc:  # the Rust reader raises several families for damaged files
-        raise UnreadableFile(f"{path.name}: {_explain(exc)}") from None
-    if not names:
-        raise UnreadableFile(f"{path.name}: the workbook has no sheets")
-    for name in names:
+        raise UnreadableFile(f"{path.name}: {_PASSWORD}")
+    sheets: list[RawSheet] = []
+    with _native_stderr_silenced():
         try:
-            sheet = reader.load_sheet(
-                name,
-                header_row=None,
-                skip_rows=0,
-                dtypes="string",
-                whitespace_as_null=True,
-                schema_sample_rows=None,
-            )
-            visible = str(getattr(sheet, "visible", "visible")) == "visible"
-            grid = sheet.to_arrow().to_pandas()
-        except Exception as exc:
-            raise UnreadableFile(f'{path.name}, sheet "{name}": {_explain(exc)}') from None
-        grid.columns = range(grid.shape[1])
-        yield RawSheet(name=name, grid=grid, visible=visible)
+            reader = fastexcel.read_excel(path)
+            names = list(reader.sheet_names)
+        except BaseException as exc:  # Rust panics derive from BaseException
+            if _is_fatal(exc):
+                raise
+            raise UnreadableFile(f"{path.name}: {_explain(exc)}") from None
+        if not names:
+            raise UnreadableFile(f"{path.name}: the workbook has no sheets")
+        for name in names:
+            if wanted is not None and not wanted(name):
+                continue
+            try:
+                sheet = reader.load_sheet(
+                    name,
+                    header_row=None,
+                    skip_rows=0,
+                    dtypes="string",
+                    whitespace_as_null=True,
+                    schema_sample_rows=None,
+                )
+                visible = str(getattr(sheet, "visible", "visible")) == "visible"
+                grid = sheet.to_arrow().to_pandas()
+            except BaseException as exc:
+                if _is_fatal(exc):
+                    raise
+                raise UnreadableFile(f'{path.name}, sheet "{name}": {_explain(exc)}') from None
+            grid.columns = range(grid.shape[1])
+            sheets.append(RawSheet(name=name, grid=grid, visible=visible, date1904=date1904))
+    return names, sheets
 
 
-def _explain(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:160] if text else type(exc).__name__
+
+
+def _explain(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return "too large to read in the memory available"
+    text = _first_line(exc)
     low = text.casefold()
     if "password" in low or "encrypt" in low:
-        return "password-protected workbook; save it without a password"
+        return _PASSWORD
     if "no sheet" in low or ("empty" in low and "sheet" in low):
         return "the workbook has no readable sheets"
-    return f"not a readable workbook ({text[:160]})"
+    if type(exc).__name__ == "PanicException":
+        return f"not a readable workbook (damaged file: the reader failed with {text})"
+    return f"not a readable workbook ({text})"
 
 
 def detect_encoding(raw: bytes) -> str:
-    """utf-8 (with or without BOM) when it decodes, else GB18030 (a superset of GBK)."""
+    """UTF-16 by its BOM, UTF-8 (with or without BOM) when it decodes, else GB18030.
+
+    GB18030 is a superset of GBK and GB2312, the encodings of Chinese Excel's CSV.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -181,10 +348,13 @@ def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
 
     import pandas as pd
 
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
     if not raw:
         raise UnreadableFile(f"{path.name}: empty file (0 bytes)")
-    if b"\x00" in raw[:4096]:
+    if not _looks_like_text(raw[:4096]):
         raise UnreadableFile(f"{path.name}: not a text file or workbook (binary content)")
     try:
         enc = encoding or detect_encoding(raw)
@@ -197,16 +367,21 @@ def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
             hint="check --encoding (common: utf-8, gbk)",
         ) from None
     text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        raise UnreadableFile(f"{path.name}: not a text file or workbook (binary content)")
     sample = text[:65536]
     first_lines = sample.splitlines()[:50]
     delimiter = max((",", "\t", ";", "|"), key=lambda d: sum(line.count(d) for line in first_lines))
-    width = max((len(r) for r in csv.reader(first_lines, delimiter=delimiter)), default=1)
+    try:
+        width = max((len(r) for r in csv.reader(first_lines, delimiter=delimiter)), default=1)
+    except csv.Error:
+        width = 1
     try:
         grid = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
             header=None,
-            names=range(width),
+            names=range(max(width, 1)),
             dtype="str",
             keep_default_na=False,
             na_filter=False,
@@ -214,8 +389,12 @@ def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
             quoting=csv.QUOTE_MINIMAL,
             engine="c",
         )
-    except (pd.errors.ParserError, ValueError):
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except (pd.errors.ParserError, ValueError, csv.Error):
+        # ragged rows wider than the first lines: the slow, forgiving reader
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            raise UnreadableFile(f"{path.name}: not a readable CSV file ({exc})") from None
         width = max((len(r) for r in rows), default=1)
         grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
     grid.columns = range(grid.shape[1])

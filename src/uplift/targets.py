@@ -24,14 +24,21 @@ from uplift.growth import (
     add_months,
     bridge_rows,
     month_range,
+    reporting_context,
 )
 from uplift.names import match_key, normalise
+from uplift.periods import PeriodError
+from uplift.periods import parse_period as parse_month
 from uplift.volumes import mark_ours
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from uplift.config import Settings
+
+    PrescriberLabel = Callable[[str, str], str]  # (hospital, name) -> the name to show
 
 # Columns of read_targets.
 PERIOD: Final = "period"  # "2026-04" or "2026Q3"
@@ -69,6 +76,7 @@ TARGET_COLUMNS: Final = (
     C.ROW,
 )
 
+REASONS_LIMIT: Final = 10  # reasons listed per target; the rest summed in one line
 HEADER_ROWS: Final = 30  # the header is looked for in the first 30 rows
 
 # Header aliases, compared after match_key and without a bracketed suffix ("目标(盒)").
@@ -100,11 +108,6 @@ _QUARTER_PATTERNS = (
     re.compile(r"^(\d{4})[-/. ]*q([1-4])$"),
     re.compile(r"^q([1-4])[-/. ]*(\d{4})$"),
 )
-_MONTH_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.年 ](\d{1,2})月?$"),
-    re.compile(r"^(\d{4})(\d{2})$"),
-    re.compile(r"^(\d{4})-(\d{1,2})-\d{1,2}(?:[ t]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?)?$"),
-)
 _NUMBER_SUFFIX = re.compile(r"(盒|boxes|box)$")
 
 
@@ -114,22 +117,22 @@ _NUMBER_SUFFIX = re.compile(r"(盒|boxes|box)$")
 def parse_target_period(text: str) -> tuple[str, list[str]] | None:
     """(label, months) for `2026-04`, `2026年4月`, `202604`, `2026Q3`, `2026年第3季度` ...
 
-    None when `text` is not a period.
+    Months (and dates, Excel serials) are read by `uplift.periods`, as the loader reads
+    them; quarters here. None when `text` is not a period.
     """
-    key = normalise(text).casefold().replace(" ", "")
-    key = re.sub(r"\.0+$", "", key)  # 202604 stored as a number
+    written = re.sub(r"^(\d{6})\.0+$", r"\1", normalise(text))  # 202604 stored as a number
+    key = written.casefold().replace(" ", "")
     for i, pattern in enumerate(_QUARTER_PATTERNS):
         match = pattern.match(key)
         if match:
             year, quarter = (match.group(2), match.group(1)) if i == 2 else match.groups()
             first = f"{year}-{3 * int(quarter) - 2:02d}"
             return f"{year}Q{quarter}", month_range(first, add_months(first, 2))
-    for pattern in _MONTH_PATTERNS:
-        match = pattern.match(key)
-        if match and 1 <= int(match.group(2)) <= 12:
-            month = f"{match.group(1)}-{int(match.group(2)):02d}"
-            return month, [month]
-    return None
+    try:  # months are read exactly as the loader reads them
+        month = parse_month(written)
+    except PeriodError:
+        return None
+    return month, [month]
 
 
 def _header_field(cell: str) -> str | None:
@@ -155,6 +158,8 @@ def _find_header(grid: list[list[str]]) -> tuple[int, dict[str, int]] | None:
 
 def _read_grids(path: Path) -> list[tuple[str | None, list[list[str]]]]:
     """(sheet name, rows of text cells) per sheet; CSV is one sheet named None."""
+    if not path.is_file():
+        raise UsageError(f"{path}: targets file not found")
     if path.suffix.lower() in (".csv", ".txt"):
         raw = path.read_bytes()
         for encoding in ("utf-8-sig", "gb18030"):
@@ -168,7 +173,7 @@ def _read_grids(path: Path) -> list[tuple[str | None, list[list[str]]]]:
 
     try:
         reader = fastexcel.read_excel(str(path))
-        out = []
+        out: list[tuple[str | None, list[list[str]]]] = []
         for i, name in enumerate(reader.sheet_names):
             sheet = reader.load_sheet(i, header_row=None, skip_rows=0, dtypes="string")
             frame = sheet.to_pandas()
@@ -176,11 +181,7 @@ def _read_grids(path: Path) -> list[tuple[str | None, list[list[str]]]]:
             values = frame.astype("object").where(frame.notna(), "").to_numpy().tolist()
             out.append((name, [[str(v) for v in row] for row in values]))
         return out
-    except FileNotFoundError:
-        raise UsageError(f"{path}: targets file not found") from None
     except Exception as exc:  # fastexcel raises its own classes for corrupt files
-        if not path.exists():
-            raise UsageError(f"{path}: targets file not found") from None
         raise UnreadableFile(f"{path}: cannot read the targets workbook ({exc})") from None
 
 
@@ -319,12 +320,12 @@ def _sheet_records(
 
 def _overlaps(records: list[dict[str, Any]], name: str) -> list[Problem]:
     """Two targets for the same partner/hospital/product covering the same month."""
-    seen: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    seen: dict[tuple[str, ...], dict[str, Any]] = {}
     out = []
     for rec in records:
         for month in rec[C.MONTHS]:
-            key = (match_key(rec[C.PARTNER]), match_key(rec[C.HOSPITAL]))
-            key = (*key, match_key(rec[C.PRODUCT]), month)
+            names = (rec[C.PARTNER], rec[C.HOSPITAL], rec[C.PRODUCT])
+            key = (*(match_key(n) for n in names), month)
             first = seen.setdefault(key, rec)
             if first is not rec:
                 where = f'sheet "{first[C.SHEET]}", ' if first[C.SHEET] else ""
@@ -349,8 +350,10 @@ _SCOPE = (C.PARTNER, C.HOSPITAL, C.PRODUCT)
 
 def _resolve(targets: pd.DataFrame, sales: pd.DataFrame) -> pd.DataFrame:
     """Targets with names spelled as in the data (match_key), and `unknown` names listed."""
+    import pandas as pd
+
     out = targets.copy()
-    unknown = [[] for _ in range(len(out))]
+    unknown: list[list[str]] = [[] for _ in range(len(out))]
     for col in _SCOPE:
         spelled = {match_key(v): v for v in sales[col].unique() if v != ""}
         names = out[col].astype("str")
@@ -359,7 +362,7 @@ def _resolve(targets: pd.DataFrame, sales: pd.DataFrame) -> pd.DataFrame:
         out[col] = resolved.where(names != "", "").where(~missing, names)
         for i in missing.to_numpy().nonzero()[0]:
             unknown[i].append(col)
-    out[UNKNOWN] = [", ".join(u) for u in unknown]
+    out[UNKNOWN] = pd.Series([", ".join(u) for u in unknown], index=out.index, dtype="str")
     return out
 
 
@@ -397,47 +400,95 @@ def _explode(targets: pd.DataFrame, months: pd.Series) -> pd.DataFrame:
     return frame
 
 
-def _reason_lines(rows: pd.DataFrame, level: str) -> list[tuple[float, str]]:
-    out = []
-    falling = rows[(rows[CHANGE] < 0) & rows[CATEGORY].isin([DECLINED, LOST, *SPECIAL])]
-    for hospital, who, category, change in zip(
-        falling[C.HOSPITAL],
-        falling[C.PRESCRIBER] if level == "prescriber" else falling[C.HOSPITAL],
-        falling[CATEGORY],
-        falling[CHANGE],
-        strict=True,
-    ):
-        name = f"{who} ({hospital})" if level == "prescriber" else str(hospital)
-        out.append((float(change), f"{level} {name}: {category.replace('_', ' ')} {change:+.1f}"))
-    return out
+def _falling(rows: pd.DataFrame, level: str, label: PrescriberLabel | None) -> pd.DataFrame:
+    """Bridge rows that fell (declined, lost or a data gap), with their reason text."""
+    import pandas as pd
+
+    falling = rows[(rows[CHANGE] < 0) & rows[CATEGORY].isin([DECLINED, LOST, *SPECIAL])].copy()
+    if falling.empty:
+        falling["_text"] = pd.Series(dtype="str")
+        return falling
+    hospitals = falling[C.HOSPITAL].astype("str")
+    if level == "prescriber":
+        names = falling[C.PRESCRIBER].astype("str")
+        if label is not None:
+            labels = [label(h, n) for h, n in zip(hospitals, names, strict=True)]
+            names = pd.Series(labels, index=falling.index, dtype="str")
+        shown = names + " (" + hospitals + ")"
+    else:
+        shown = hospitals
+    category = falling[CATEGORY].astype("str").str.replace("_", " ")
+    amount = pd.Series([f"{v:+.1f}" for v in falling[CHANGE]], index=falling.index, dtype="str")
+    falling["_text"] = level + " " + shown + ": " + category + " " + amount
+    return falling
 
 
-def _reasons(
-    sales: pd.DataFrame, target: pd.Series, elapsed: list[str], settings: Settings
-) -> list[str]:
-    """Declined and lost hospitals and prescribers behind a shortfall, largest drop first.
-
-    The bridge compares the elapsed months of the target period with as many months
-    right before it, inside the target's partner/hospital/product.
-    """
-    before = month_range(add_months(elapsed[0], -len(elapsed)), add_months(elapsed[0], -1))
-    scope = sales
-    for col in (C.PARTNER, C.HOSPITAL):
-        if target[col]:
-            scope = scope[scope[col] == target[col]]
-    scoped_settings = settings
-    if target[C.PRODUCT]:
-        # the named product counts, whether or not it is in the `ours` list
-        scope = scope[scope[C.PRODUCT] == target[C.PRODUCT]]
-        scoped_settings = replace(settings, ours=frozenset({target[C.PRODUCT]}), markets=())
-    lines: list[tuple[float, str]] = []
-    for level in ("hospital", "prescriber"):
-        rows = bridge_rows(
-            scope, context=sales, settings=scoped_settings, by=level, start=before, end=elapsed
-        )
-        lines += _reason_lines(rows, level)
+def _reason_texts(lines: list[tuple[float, str]], limit: int | None) -> list[str]:
     lines.sort(key=lambda item: item[0])
-    return [text for _, text in lines]
+    shown = [text for _, text in (lines[:limit] if limit is not None else lines)]
+    rest = lines[len(shown) :]
+    if rest:
+        drop = sum(change for change, _ in rest)
+        shown.append(f"... and {len(rest)} more ({drop:+.1f} boxes)")
+    return shown
+
+
+def _all_reasons(
+    sales: pd.DataFrame,
+    t: pd.DataFrame,
+    todo: list[int],
+    elapsed: pd.Series,
+    settings: Settings,
+    label: PrescriberLabel | None,
+    limit: int | None,
+) -> dict[int, list[str]]:
+    """Reasons for the targets at positions `todo` of `t`.
+
+    Per target: bridge the elapsed months of its period against as many months right
+    before, inside its partner/hospital/product, at hospital and prescriber level; keep
+    what fell, largest drop first. Targets sharing months and product share two bridges
+    (split per partner when they name a partner), so a long sheet stays fast.
+    """
+    context = reporting_context(sales)
+    groups: dict[tuple[tuple[str, ...], str, bool], list[int]] = {}
+    for i in todo:
+        key = (tuple(elapsed.iloc[i]), t[C.PRODUCT].iloc[i], bool(t[C.PARTNER].iloc[i]))
+        groups.setdefault(key, []).append(i)
+    out: dict[int, list[tuple[float, str]]] = {i: [] for i in todo}
+    for (months, product, per_partner), members in groups.items():
+        end = list(months)
+        start = month_range(add_months(end[0], -len(end)), add_months(end[0], -1))
+        data = sales[sales[C.MONTH].isin([*start, *end])]
+        scoped = settings
+        if product:  # the named product counts, whether or not it is in the `ours` list
+            data = data[data[C.PRODUCT] == product]
+            scoped = replace(settings, ours=frozenset({product}), markets=())
+        wanted = t.iloc[members]
+        for col in (C.PARTNER, C.HOSPITAL):  # bridge only the rows these targets cover
+            names = set(wanted[col])
+            if "" not in names:
+                data = data[data[col].isin(names)]
+        for level in ("hospital", "prescriber"):
+            rows = bridge_rows(
+                data,
+                context=context,
+                settings=scoped,
+                by=level,
+                start=start,
+                end=end,
+                per_partner=per_partner,
+            )
+            falling = _falling(rows, level, label)
+            lines = list(zip(falling[CHANGE].astype(float), falling["_text"], strict=True))
+            partners = falling[C.PARTNER].tolist() if per_partner else [""] * len(lines)
+            hospitals = falling[C.HOSPITAL].tolist()
+            scopes: dict[tuple[str, str], list[tuple[float, str]]] = {}
+            for partner, hospital, line in zip(partners, hospitals, lines, strict=True):
+                scopes.setdefault((partner, hospital), []).append(line)
+                scopes.setdefault((partner, ""), []).append(line)  # a partner-wide target
+            for i in members:
+                out[i] += scopes.get((t[C.PARTNER].iloc[i], t[C.HOSPITAL].iloc[i]), [])
+    return {i: _reason_texts(lines, limit) for i, lines in out.items()}
 
 
 def target_completion(
@@ -446,6 +497,8 @@ def target_completion(
     *,
     settings: Settings,
     as_of: str | None = None,
+    prescriber_label: PrescriberLabel | None = None,
+    reasons_limit: int | None = REASONS_LIMIT,
 ) -> pd.DataFrame:
     """Per target row: actual, completion, run-rate forecast, YTD, year on year, reasons.
 
@@ -468,7 +521,11 @@ def target_completion(
     - unknown: "partner", "hospital" and/or "product" when that name is not in the
       data (see `unknown_targets`); such rows stay in the result with actual 0.
     - reasons: for a shortfall, the declined/lost (and data-gap) hospitals and
-      prescribers, largest drop first, as text lines from the growth bridge.
+      prescribers, largest drop first, as text lines from the growth bridge. The text
+      names prescribers through `prescriber_label(hospital, name)` when given (e.g. a
+      pseudonym from uplift.privacy), since masking a frame cannot reach inside text.
+      At most `reasons_limit` lines (None: all), then one line "... and N more (-X
+      boxes)" so the rest is counted, not dropped.
     Columns: partner, hospital, product, period, target, actual, completion, forecast,
     forecast_completion, shortfall, status, months_elapsed, months_in_period, ytd_actual,
     ytd_target, ytd_completion, last_year, yoy_growth, unknown, reasons, source_file,
@@ -543,8 +600,11 @@ def target_completion(
     out[UNKNOWN] = t[UNKNOWN].astype("str")
     reasons: list[list[str]] = [[] for _ in index]
     behind = (shortfall > 0) & (n_elapsed > 0)
-    for i in behind.to_numpy().nonzero()[0]:  # one bridge per target short of its mark
-        reasons[i] = _reasons(sales, t.iloc[i], elapsed.iloc[i], settings)
+    todo = [int(i) for i in behind.to_numpy().nonzero()[0]]
+    if todo:
+        found = _all_reasons(sales, t, todo, elapsed, settings, prescriber_label, reasons_limit)
+        for i, lines in found.items():
+            reasons[i] = lines
     out[REASONS] = reasons
     for col in (C.SOURCE_FILE, C.SHEET):
         out[col] = t[col].astype("str")
@@ -561,6 +621,7 @@ def unknown_targets(
     naming it), `source_file`, `sheet` (of its first row) and `suggestion` (the closest
     name in the data, "" when none is close), so nothing is dropped silently.
     """
+    import numpy as np
     import pandas as pd
     from rapidfuzz import fuzz, process
 
@@ -569,7 +630,8 @@ def unknown_targets(
     resolved = _resolve(targets.reset_index(drop=True), sales)
     records = []
     for kind in _SCOPE:
-        missing = resolved[resolved[UNKNOWN].str.split(", ").map(lambda u, k=kind: k in u)]
+        flagged = [kind in u.split(", ") for u in resolved[UNKNOWN]]
+        missing = resolved.loc[np.asarray(flagged, dtype=bool)]
         if missing.empty:
             continue
         choices = [v for v in sales[kind].unique() if v != ""]
