@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-# the helper modules next to the tests (fixtures_build) import the same way in any mode
-sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture
@@ -16,3 +12,15 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty current folder: no uplift.toml or workspace of the repository leaks in."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch: pytest.MonkeyPatch):
+    """Tests read English labels unless they choose a language; the machine's locale is not theirs."""
+    from uplift.i18n import set_language
+
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.delenv("UPLIFT_LANG", raising=False)
+    set_language(None)
+    yield
+    set_language(None)

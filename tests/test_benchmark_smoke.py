@@ -30,6 +30,7 @@ LATER_COMMANDS = (
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path]:
+    """(the JSON, stdout, the JSON's path) of one smoke run, shared by the tests below."""
     pytest.importorskip("xlsxwriter", reason="the sample generator writes workbooks with it")
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "r.json"
@@ -38,12 +39,22 @@ def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path]:
         [*argv, "--cache", str(tmp / "cache")],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
         cwd=ROOT,
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads(out.read_text(encoding="utf-8")), proc.stdout, out
+    assert out.exists(), proc.stdout + proc.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    result["exit_code"] = proc.returncode
+    return result, proc.stdout, out
+
+
+@pytest.mark.slow
+def test_smoke_run_has_no_failed_case(smoke: tuple[dict, str, Path]) -> None:
+    result, stdout, _ = smoke
+    failed = [f"{c['id']}: {c['note']}" for c in result["cases"] if c["status"] == "failed"]
+    assert failed == [], stdout
+    assert result["exit_code"] == 0
 
 
 @pytest.mark.slow

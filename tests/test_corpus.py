@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fixtures_build import UPLIFT
+
+from tests.fixtures_build import UPLIFT
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 ODDITIES = CORPUS / "xlsx-oddities"
@@ -62,7 +63,7 @@ def run_check(path: Path, cwd: Path) -> Outcome:
             errors="replace",
             timeout=TIMEOUT_S,
             env=env,
-            preexec_fn=_limit_memory,  # noqa: PLW1509 - no threads touch the child before exec
+            preexec_fn=_limit_memory,  # only sets a limit in the child: safe with threads
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
@@ -80,10 +81,13 @@ def run_check(path: Path, cwd: Path) -> Outcome:
 def outcomes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """Start `uplift check` on every selected corpus file at once, a few in parallel."""
     cwd = tmp_path_factory.mktemp("corpus")  # no uplift.toml of the repository applies
+    root = request.node
+    while root.parent is not None:  # up to the run's root, which lists the selected tests
+        root = root.parent
     selected = [
         item.callspec.params["path"]
-        for item in request.session.items
-        if item.module is request.module and hasattr(item, "callspec")
+        for item in getattr(root, "items", [])
+        if getattr(item, "module", None) is request.module and hasattr(item, "callspec")
     ]
     workers = max(2, min(4, os.cpu_count() or 2))
     with ThreadPoolExecutor(max_workers=workers) as pool:

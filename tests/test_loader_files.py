@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
 import pytest
-from fixtures_build import load, rows, sheet, write_csv, write_xls, write_xlsx
 
+from tests.fixtures_build import (
+    load,
+    rows,
+    run_uplift,
+    sheet,
+    write_csv,
+    write_xls,
+    write_xlsx,
+)
 from uplift.loading import REPLACED
 
 TABLE = [
@@ -34,6 +44,12 @@ def test_tab_separated_text(tmp_path: Path) -> None:
     assert rows(load(path, partner="康源")) == EXPECTED
 
 
+def test_unicode_text_from_excel(tmp_path: Path) -> None:
+    # Excel's "Unicode text" export: UTF-16 with a byte-order mark, tab-separated
+    path = write_csv(tmp_path / "康源_2026-04.txt", TABLE, encoding="utf-16", delimiter="\t")
+    assert rows(load(path, partner="康源")) == EXPECTED
+
+
 def test_encoding_option_forces_the_encoding(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "康源_2026-04.csv", TABLE, encoding="gbk")
     assert rows(load(path, partner="康源", encoding="gbk")) == EXPECTED
@@ -50,15 +66,18 @@ def test_legacy_xls(tmp_path: Path) -> None:
         tmp_path / "康源.xls",
         {
             "2026年4月": [["康源医药 四月明细"], [], *TABLE],
-            "2026年5月": [["月份", "医院", "品名", "数量"], [None, "华西医院", "心脉宁片", 5]],
+            "5月": [
+                ["月份", "医院", "品名", "数量"],
+                [dt.date(2026, 5, 3), "华西医院", "心脉宁片", 5],  # a date cell
+                [None, "省人民医院", "心脉宁片", 6],  # the month above it
+            ],
         },
     )
     result = load(path)
     april = sheet(result, "2026年4月")
     assert (april.header_row, april.kept, april.rows_read) == (3, 2, 5)
     assert rows(result)[:2] == EXPECTED
-    # a month column that is empty is not filled from the sheet name: the row is rejected
-    assert dict(sheet(result, "2026年5月").rejected) == {"month is empty": 1}
+    assert result.sales["month"].tolist() == ["2026-04", "2026-04", "2026-05", "2026-05"]
 
 
 def test_partner_from_a_column_the_option_or_the_file_name(tmp_path: Path) -> None:
@@ -162,3 +181,57 @@ def test_a_folder_and_a_glob(tmp_path: Path) -> None:
     assert len(result.files) == 2
     globbed = load(tmp_path / "in" / "*.csv", partner="康源")
     assert globbed.sales["month"].unique().tolist() == ["2026-05"]
+
+
+def test_a_messy_sheet_tiers_like_its_clean_copy(tmp_path: Path) -> None:
+    """Done when `uplift tier` on a messy sheet gives the tiers of a clean copy."""
+    clean = write_xlsx(
+        tmp_path / "clean.xlsx",
+        [
+            ["月份", "医院名称", "科室", "医生", "品名", "数量"],
+            ["2026-04", "华西医院", "心内科", "王伟", "心脉宁片", 250],
+            ["2026-04", "华西医院", "心内科", "李娜", "心脉宁片", 900],
+            ["2026-04", "省人民医院", "神经内科", "张伟", "心脉宁片", 120],
+            ["2026-05", "华西医院", "心内科", "王伟", "心脉宁片", 300],
+            ["2026-05", "省人民医院", "神经内科", "张伟", "心脉宁片", -20],
+        ],
+    )
+    messy = write_xlsx(
+        tmp_path / "messy.xlsx",
+        {
+            "2026年4月": [
+                ["康源医药 四月使用明细"],
+                [],
+                ["医院名称", "科室", "医生", "品名", "规格", "数量", "单位"],
+                ["华西医院 ", "心内科", "王　伟", "心脉宁片", "5mg*14片/盒", "3500片", None],
+                [None, None, "李娜", "心脉宁片", "5mg*14片/盒", "900", "盒"],
+                ["小计", None, None, None, None, 1150, None],
+                ["省人民医院", "神经内科", "张伟", "心脉宁片", None, "１２０", None],
+                ["合计", None, None, None, None, 1270, None],
+                ["制表人：张三"],
+            ],
+            "2026年5月": [
+                ["医院名称", "科室", "医生", "品名", "数量"],
+                ["华西医院", "心内科", "王伟", "心脉宁片", "300盒"],
+                ["省人民医院", "神经内科", "张伟", "心脉宁片", -20],
+            ],
+        },
+        merges={"2026年4月": ["A4:A5", "B4:B5", "A1:G1"]},
+    )
+
+    def tiers(path: Path, by: str) -> object:
+        proc = run_uplift(
+            "tier", path, "--partner", "康源", "--by", by, "--format", "json", cwd=tmp_path
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "rejected" not in proc.stderr
+        return json.loads(proc.stdout)
+
+    for by in ("hospital", "prescriber"):
+        assert tiers(messy, by) == tiers(clean, by)
+    # and the accounting of the messy copy, by hand: 9 + 3 rows read in the two sheets
+    result = load(messy, partner="康源")
+    april, may = result.sheets
+    assert (april.rows_read, april.kept, sum(april.skipped.values())) == (9, 3, 6)
+    assert (may.rows_read, may.kept) == (3, 2)
+    assert april.boxes_ours == 250 + 900 + 120  # 3500 片 / 14 = 250 boxes

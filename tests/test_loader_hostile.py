@@ -12,7 +12,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-from fixtures_build import load, run_uplift, settings, write_csv, write_xlsx
+
+from tests.fixtures_build import load, run_uplift, settings, write_csv, write_xlsx
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "xlsx-oddities"
 HEAD = ["医院", "品名", "数量"]
@@ -139,8 +140,7 @@ def test_a_workbook_with_no_sheets(tmp_path: Path) -> None:
         )
     code, lines = check(path)
     assert code == 2
-    (line,) = errors(lines)
-    assert line.startswith("Error: nosheets.xlsx: ")
+    assert errors(lines) == ["Error: nosheets.xlsx: the workbook has no sheets"]
 
 
 def test_a_workbook_with_no_header(tmp_path: Path) -> None:
@@ -331,3 +331,58 @@ def test_a_csv_cell_of_1_mb(tmp_path: Path) -> None:
     )
     result = load(path, partner="p")
     assert result.sales["boxes"].tolist() == [1.0, 2.0]
+
+
+# Cells far from the table ------------------------------------------------------------
+
+
+def _without_dimension(path: Path) -> Path:
+    """The same workbook with the <dimension> element taken out of its sheet XML."""
+    import re
+
+    out = path.with_name(path.stem + "_nodim.xlsx")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if "worksheets/" in info.filename:
+                data = re.sub(rb"<dimension [^>]*/>", b"", data)
+            dst.writestr(info.filename, data)
+    return out
+
+
+def test_a_stray_cell_at_the_last_row_and_column_is_refused_not_allocated(
+    tmp_path: Path,
+) -> None:
+    # A1 and XFD1048576 span 17 billion cells: the reader would ask for 512 GB and abort
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEAD)
+    ws.append(["华西医院", "心脉宁片", 1])
+    ws["XFD1048576"] = "stray"
+    path = tmp_path / "stray.xlsx"
+    wb.save(path)
+    for variant in (path, _without_dimension(path)):
+        started = time.perf_counter()
+        result = load(variant)
+        assert time.perf_counter() - started < 1
+        err = result.files[0].error
+        assert err is not None, variant
+        assert err.message == (
+            f"{variant.name}: refused, a sheet's cells span up to 16,384 columns x "
+            "1,048,576 rows (17,179,869,184 cells), more than uplift reads (400,000,000)"
+        )
+    code, lines = check(path)
+    assert code == 2
+    assert len(errors(lines)) == 1
+
+
+def test_wide_and_tall_sheets_within_reason_load(tmp_path: Path) -> None:
+    head = [*HEAD, "月份", *(f"备用{i}" for i in range(40))]  # 44 columns: up to AR
+    body = [["华西医院", "心脉宁片", i, "2026-04", *range(40)] for i in range(30)]
+    path = write_xlsx(tmp_path / "wide.xlsx", [head, *body])
+    for variant in (path, _without_dimension(path)):
+        result = load(variant)
+        assert not result.unreadable, result.files[0].error
+        assert len(result.sales) == 30

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures_build import load, rows, settings, sheet, write_xlsx
 
+from tests.fixtures_build import load, rows, settings, sheet, write_xlsx
 from uplift.errors import UsageError
 from uplift.loading import (
     ABOVE_HEADER,

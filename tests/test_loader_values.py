@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from fixtures_build import load, rows, sheet, write_xlsx
 
-from uplift.config import Settings
+from tests.fixtures_build import load, rows, sheet, write_xlsx
+from uplift.config import Settings, settings_from_dict
 from uplift.loading import HEADER
 from uplift.tiers import tier_entities
 
@@ -101,6 +101,30 @@ def test_full_width_characters_and_spaces_in_names(tmp_path: Path) -> None:
     assert result.sales.groupby("prescriber")["boxes"].sum().to_dict() == {
         "Li Na": 4.0,
         "王伟": 6.0,
+    }
+
+
+def test_hospital_aliases_map_spellings_to_one_name_and_nothing_is_merged_by_guess(
+    tmp_path: Path,
+) -> None:
+    path = write_xlsx(
+        tmp_path / "p_202604.xlsx",
+        [
+            HEAD,
+            ["四川大学华西医院", "心脉宁片", 1],
+            ["华西医院 ", "心脉宁片", 2],
+            ["省人民医院", "心脉宁片", 3],
+            ["省人民医院（东院）", "心脉宁片", 4],
+        ],
+    )
+    # without aliases, close spellings stay apart (likely duplicates are only suggested)
+    assert load(path).sales["hospital"].nunique() == 4
+    config = settings_from_dict({"hospital_aliases": {"华西医院": "四川大学华西医院"}})
+    result = load(path, config=config)
+    assert result.sales.groupby("hospital")["boxes"].sum().to_dict() == {
+        "四川大学华西医院": 3.0,
+        "省人民医院": 3.0,
+        "省人民医院(东院)": 4.0,
     }
 
 
@@ -216,26 +240,44 @@ def test_impossible_and_yearless_months_are_rejected_with_the_reason(tmp_path: P
         tmp_path / "p.xlsx",
         [
             ["月份", *HEAD],  # 1
-            ["2026-13", "华西医院", "心脉宁片", 1],  # 2 rejected: month 13
-            ["6", "华西医院", "心脉宁片", 2],  # 3 rejected: no year anywhere
-            ["下月", "华西医院", "心脉宁片", 3],  # 4 rejected: not a month
-            [None, "华西医院", "心脉宁片", 4],  # 5 rejected: empty
+            [None, "华西医院", "心脉宁片", 4],  # 2 rejected: empty, and no month above it
+            ["2026-13", "华西医院", "心脉宁片", 1],  # 3 rejected: month 13
+            ["6", "华西医院", "心脉宁片", 2],  # 4 rejected: no year anywhere
+            ["下月", "华西医院", "心脉宁片", 3],  # 5 rejected: not a month
             ["2026-04", "华西医院", "心脉宁片", 5],  # 6 kept
         ],
     )
     s = sheet(load(path))
     assert s.kept == 1
     assert dict(s.rejected) == {"invalid month": 3, "month is empty": 1}
-    assert [(p.row, p.column, p.problem) for p in s.examples] == [
-        (2, "月份", 'month: "2026-13" is not a valid month (month 13)'),
+    assert sorted((p.row, p.column, p.problem) for p in s.examples) == [
+        (2, "月份", "month is empty"),
+        (3, "月份", 'month: "2026-13" is not a valid month (month 13)'),
         (
-            3,
+            4,
             "月份",
             'month: "6" is a month without a year (none in a year column, sheet or file name)',
         ),
-        (4, "月份", 'month: "下月" is not a month or date'),
-        (5, "月份", "month is empty"),
+        (5, "月份", 'month: "下月" is not a month or date'),
     ]
+
+
+def test_an_empty_month_cell_takes_the_month_above_or_the_sheet_name(tmp_path: Path) -> None:
+    body = [
+        ["月份", *HEAD],  # 1
+        [None, "华西医院", "心脉宁片", 1],  # 2: above any month: the sheet name's, if any
+        ["2026-05", "华西医院", "心脉宁片", 2],  # 3: A3:A4 merged
+        [None, "省人民医院", "心脉宁片", 3],  # 4: 2026-05
+        ["小计", None, None, 5],  # 5 totals
+        [None, "县医院", "心脉宁片", 4],  # 6: still 2026-05
+    ]
+    named = write_xlsx(tmp_path / "p.xlsx", {"2026年4月": body}, merges={"2026年4月": ["A3:A4"]})
+    result = load(named)
+    assert result.sales["month"].tolist() == ["2026-04", "2026-05", "2026-05", "2026-05"]
+    unnamed = write_xlsx(tmp_path / "q.xlsx", {"明细": body})
+    s = sheet(load(unnamed))
+    assert dict(s.rejected) == {"month is empty": 1}
+    assert [p.row for p in s.examples] == [2]
 
 
 def test_a_bare_month_takes_its_year_from_the_sheet_file_or_year_column(tmp_path: Path) -> None:

@@ -91,6 +91,31 @@ EncodingOpt = Annotated[
 ]
 
 
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+def _use_language(value: Lang | None) -> Lang | None:
+    if value is not None:
+        from uplift.i18n import set_language
+
+        set_language(value.value)
+    return value
+
+
+LangOpt = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang",
+        callback=_use_language,
+        envvar="UPLIFT_LANG",
+        help="Labels in zh (Chinese) or en (English). Default: from the locale (LANG).",
+        show_default=False,
+    ),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"uplift {__version__}")
@@ -104,8 +129,12 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
+    lang: LangOpt = None,
 ) -> None:
     """uplift: from usage-detail sheets to tiers, gaps and plans."""
+    from uplift.i18n import set_language
+
+    set_language(lang.value if lang is not None else None)
     if debug:
         os.environ["UPLIFT_DEBUG"] = "1"
 
@@ -223,6 +252,7 @@ def tier(
     ] = Method.thresholds,
     top: Annotated[int | None, typer.Option("--top", help="Show only the top N.", min=1)] = None,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
     config: ConfigOpt = None,
     workspace: WorkspaceOpt = None,
     partner: PartnerOpt = None,
@@ -260,6 +290,7 @@ def tier(
 def check(
     paths: Annotated[list[Path], typer.Argument(help="Sheets, folders or globs to check.")],
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
     config: ConfigOpt = None,
     partner: PartnerOpt = None,
     sheet: SheetOpt = None,
@@ -331,6 +362,7 @@ def load(
 @app.command()
 def sources(
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """What is loaded: file, partner, months, rows, boxes, rejected rows, when, content hash."""
@@ -384,6 +416,7 @@ def trace(
     product: Annotated[str | None, typer.Option("--product", help="Product name.")] = None,
     month: Annotated[str | None, typer.Option("--month", help="Month, YYYY-MM.")] = None,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
     config: ConfigOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -441,6 +474,7 @@ def gaps(
     market: MarketOpt = None,
     mask_prescribers: MaskOpt = False,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
     config: ConfigOpt = None,
     workspace: WorkspaceOpt = None,
     partner: PartnerOpt = None,
@@ -485,6 +519,7 @@ def plan(
     ] = None,
     mask_prescribers: MaskOpt = False,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
     config: ConfigOpt = None,
     workspace: WorkspaceOpt = None,
     partner: PartnerOpt = None,
@@ -540,6 +575,7 @@ def growth(
     ] = None,
     mask_prescribers: MaskOpt = False,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
     config: ConfigOpt = None,
     workspace: WorkspaceOpt = None,
     partner: PartnerOpt = None,
@@ -593,6 +629,7 @@ def targets(
     ] = None,
     mask_prescribers: MaskOpt = False,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
     config: ConfigOpt = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -630,6 +667,7 @@ def targets(
 def partners(
     paths: PathsArg = None,
     fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
     config: ConfigOpt = None,
     workspace: WorkspaceOpt = None,
     partner: PartnerOpt = None,
@@ -655,6 +693,66 @@ def partners(
         _ours_note(settings)
     card = partner_scorecard(sales, settings=settings, competitors=competitors, load_stats=stats)
     show_partners(card, fmt=fmt.value)
+
+
+@app.command()
+def report(
+    paths: PathsArg = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The workbook to write (.xlsx).")] = Path(
+        "report.xlsx"
+    ),
+    lang: LangOpt = None,
+    mask_prescribers: MaskOpt = False,
+    config: ConfigOpt = None,
+    workspace: WorkspaceOpt = None,
+    partner: PartnerOpt = None,
+    sheet: SheetOpt = None,
+    encoding: EncodingOpt = None,
+) -> None:
+    """One workbook to send: summary with charts, tiers, gaps, plans, growth, partners and
+    data quality, in Chinese or English."""
+    from uplift.i18n import current_language
+    from uplift.partners import load_stats_from
+    from uplift.render import note, progress_bar
+    from uplift.report import (
+        build_report,
+        privacy_level,
+        quality_from_result,
+        quality_from_sources,
+        write_report,
+    )
+
+    if out.suffix.lower() != ".xlsx":
+        raise UsageError(f"--out {out}: expected a .xlsx file name")
+    settings = _settings(config)
+    if paths:
+        result = _load_paths(paths, settings, partner=partner, sheets=sheet, encoding=encoding)
+        sales, competitors = result.sales, result.competitors
+        quality, stats = quality_from_result(result), load_stats_from(result.sheets)
+    else:
+        from uplift.workspace import Workspace
+
+        with Workspace.open(workspace) as ws:
+            sales, competitors = ws.sales(), ws.competitors()
+            quality, stats = quality_from_sources(ws.sources()), ws.load_stats()
+    if sales.empty:
+        raise NoData("no sales rows to report")
+    _ours_note(settings)
+    level = privacy_level(settings, mask_prescribers=mask_prescribers)
+    with progress_bar("Building the report") as advance:
+        built = build_report(
+            sales,
+            competitors,
+            settings=settings,
+            lang=lang.value if lang is not None else current_language(),
+            privacy=level,
+            key=_mask_key(workspace) if level == "pseudonym" else None,
+            load_report=quality,
+            load_stats=stats,
+            progress=advance,
+        )
+        written = write_report(built, out)
+    note(f"Wrote {written}: {len(built.sheets)} sheets, prescriber detail {built.privacy}")
 
 
 # Entry point --------------------------------------------------------------------------

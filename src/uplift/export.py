@@ -13,6 +13,7 @@ import os
 import tempfile
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -98,6 +99,78 @@ def _atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class Block:
+    """One table on a sheet: an optional bold title line, a header row, then the rows.
+
+    `headers` maps column names to what the header shows; `formats` maps a column to an
+    Excel number format ("#,##0", "0.0%"); `row_formats` gives, per row, the format of
+    its numbers in columns without one (a table of figures of different kinds);
+    `tier_column` is coloured by tier label (A, B, C, D ...) with conditional formatting;
+    `key` names the block for the charts that plot it.
+    """
+
+    frame: pd.DataFrame
+    title: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    formats: Mapping[str, str] = field(default_factory=dict)
+    row_formats: Sequence[str | None] = ()
+    tier_column: str = ""
+    tier_labels: Sequence[str] = ("A", "B", "C", "D")
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native Excel chart of one block: `series` columns against the `categories` column.
+
+    kind: "line" (a line per series), "bar" (vertical bars) or "stacked" (horizontal bars
+    stacked to 100%, for shares).
+    """
+
+    kind: str
+    block: str
+    categories: str
+    series: Sequence[str]
+    title: str = ""
+    x_title: str = ""
+    y_title: str = ""
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """A sheet: heading lines, then its blocks one under another, and charts on the right.
+
+    With `table=True` the header row of the first block is frozen and auto-filtered.
+    """
+
+    name: str
+    blocks: Sequence[Block]
+    charts: Sequence[Chart] = ()
+    heading: Sequence[str] = ()
+    table: bool = True
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """Where a block landed: its header row and its columns (1-based)."""
+
+    header_row: int
+    columns: list[str]
+    rows: int
+
+    def column_index(self, name: str) -> int:
+        return self.columns.index(name) + 1
+
+
+CHART_KINDS: Final = ("line", "bar", "stacked")
+CHART_WIDTH_CM: Final = 18.0
+CHART_HEIGHT_CM: Final = 9.0
+CHART_ROWS: Final = 20  # rows between the tops of two charts placed one under another
+# Tier fills, top tier first: strong to pale; further tiers share the last one.
+TIER_FILLS: Final = ("63BE7B", "C6EFCE", "FFEB9C", "F2F2F2")
+
+
 def write_workbook(
     path: Path,
     sheets: Sequence[tuple[str, pd.DataFrame]],
@@ -113,59 +186,192 @@ def write_workbook(
     text, every text cell is text (never a formula), column widths fit Chinese text.
     Sheet names are made valid and unique (`sheet_names`).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    specs = [
+        SheetSpec(name, [Block(frame, headers=headers or {}, formats=formats or {})])
+        for name, frame in sheets
+    ]
+    return write_sheets(path, specs)
 
-    headers = headers or {}
-    formats = formats or {}
+
+def write_sheets(path: Path, sheets: Sequence[SheetSpec]) -> Path:
+    """Write sheets of blocks and charts to an .xlsx workbook at `path`, atomically.
+
+    Every text cell is written as text, never as a formula (partner text such as
+    `=HYPERLINK(...)` stays what was typed); numbers stay numbers with the blocks' number
+    formats; column widths fit Chinese text; sheet names are made valid and unique.
+    """
+    from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)
-    names = sheet_names([name for name, _ in sheets])
-    for title, (_, frame) in zip(names, sheets, strict=True):
-        ws = wb.create_sheet(title=title)
-        columns = [str(c) for c in frame.columns]
-        widths = []
-        for j, col in enumerate(columns, start=1):
-            label = headers.get(col, col)
-            cell = ws.cell(row=1, column=j, value=ILLEGAL_CHARACTERS_RE.sub("", label))
-            cell.data_type = "s"
-            cell.font = Font(bold=True)
-            widths.append(display_width(label))
-        for i, record in enumerate(frame.itertuples(index=False, name=None), start=2):
-            for j, (col, raw) in enumerate(zip(columns, record, strict=True), start=1):
-                value = _cell_value(raw)
-                if value is None or value == "":
-                    continue
-                cell = ws.cell(row=i, column=j)
-                if isinstance(value, str):
-                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                    cell.value = value
-                    cell.data_type = "s"  # text from partners never becomes a formula
-                    lines = value.split("\n")
-                    if len(lines) > 1:
-                        cell.alignment = Alignment(wrap_text=True, vertical="top")
-                    widths[j - 1] = max(widths[j - 1], *(display_width(x) for x in lines))
-                else:
-                    cell.value = value
-                    if isinstance(value, float):
-                        cell.number_format = formats.get(col, FLOAT_FORMAT)
-                    elif col in formats:
-                        cell.number_format = formats[col]
-                    shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
-                    widths[j - 1] = max(widths[j - 1], len(shown))
-        for j, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(j)].width = min(
-                MAX_WIDTH, max(MIN_WIDTH, width + 2)
-            )
-        ws.freeze_panes = "A2"
-        if columns:
-            last = get_column_letter(len(columns))
-            ws.auto_filter.ref = f"A1:{last}{max(1, len(frame) + 1)}"
+    names = sheet_names([spec.name for spec in sheets])
+    for title, spec in zip(names, sheets, strict=True):
+        _write_sheet(wb.create_sheet(title=title), spec)
     if not names:
         wb.create_sheet(title="Sheet")
     return _atomic_write(Path(path), lambda tmp: wb.save(tmp))
+
+
+def _text_cell(ws: Any, row: int, column: int, text: str) -> Any:
+    """A cell holding `text` as text: never read as a formula, illegal characters dropped."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cell = ws.cell(row=row, column=column)
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.data_type = "s"  # text from partners never becomes a formula
+    return cell
+
+
+def _write_sheet(ws: Any, spec: SheetSpec) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, int] = {}
+    row = 1
+    for i, line in enumerate(spec.heading):
+        cell = _text_cell(ws, row, 1, line)
+        cell.font = Font(bold=True, size=14) if i == 0 else Font(italic=True)
+        row += 1
+    if spec.heading:
+        row += 1
+    placed: dict[str, _Placed] = {}
+    first: _Placed | None = None
+    for block in spec.blocks:
+        where = _write_block(ws, block, row, widths)
+        first = first or where
+        if block.key:
+            placed[block.key] = where
+        row = where.header_row + where.rows + 2
+    for j, width in widths.items():
+        ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
+    if spec.table and first is not None:
+        ws.freeze_panes = f"A{first.header_row + 1}"
+        if first.columns:
+            last = get_column_letter(len(first.columns))
+            end = first.header_row + max(first.rows, 0)
+            ws.auto_filter.ref = f"A{first.header_row}:{last}{max(end, first.header_row)}"
+    widest = max((len(b.frame.columns) for b in spec.blocks), default=0)
+    anchor_column = get_column_letter(widest + 2)
+    shown = 0
+    for chart in spec.charts:
+        made = _make_chart(ws, chart, placed)
+        if made is None:
+            continue
+        ws.add_chart(made, f"{anchor_column}{1 + shown * CHART_ROWS}")
+        shown += 1
+
+
+def _write_block(ws: Any, block: Block, top: int, widths: dict[int, int]) -> _Placed:
+    """Write `block` from row `top`; widen `widths` (column -> display width) to fit it."""
+    from openpyxl.styles import Alignment, Font
+
+    frame = block.frame
+    columns = [str(c) for c in frame.columns]
+    row = top
+    if block.title:
+        _text_cell(ws, row, 1, block.title).font = Font(bold=True)
+        row += 1
+    header_row = row
+    for j, col in enumerate(columns, start=1):
+        label = str(block.headers.get(col, col))
+        _text_cell(ws, header_row, j, label).font = Font(bold=True)
+        widths[j] = max(widths.get(j, 0), display_width(label))
+    for i, record in enumerate(frame.itertuples(index=False, name=None)):
+        r = header_row + 1 + i
+        row_format = block.row_formats[i] if i < len(block.row_formats) else None
+        for j, (col, raw) in enumerate(zip(columns, record, strict=True), start=1):
+            value = _cell_value(raw)
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                cell = _text_cell(ws, r, j, value)
+                lines = str(cell.value).split("\n")
+                if len(lines) > 1:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+                widths[j] = max(widths.get(j, 0), *(display_width(x) for x in lines))
+                continue
+            cell = ws.cell(row=r, column=j)
+            cell.value = value
+            number_format = block.formats.get(col) or row_format
+            if number_format and not isinstance(value, bool):
+                cell.number_format = number_format
+            elif isinstance(value, float):
+                cell.number_format = FLOAT_FORMAT
+            shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+            widths[j] = max(widths.get(j, 0), len(shown))
+    placed = _Placed(header_row=header_row, columns=columns, rows=len(frame))
+    if block.tier_column and block.tier_column in columns and len(frame):
+        _colour_tiers(ws, block, placed)
+    return placed
+
+
+def _colour_tiers(ws: Any, block: Block, placed: _Placed) -> None:
+    """Conditional fills on the tier column: one rule per tier label, top tier strongest."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.utils import get_column_letter
+
+    letter = get_column_letter(placed.column_index(block.tier_column))
+    cells = f"{letter}{placed.header_row + 1}:{letter}{placed.header_row + placed.rows}"
+    for i, label in enumerate(block.tier_labels):
+        if not str(label).isalnum():  # labels go into a rule formula: letters and digits only
+            raise ValueError(f"tier label {label!r} is not letters or digits")
+        colour = TIER_FILLS[min(i, len(TIER_FILLS) - 1)]
+        fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
+        ws.conditional_formatting.add(
+            cells, CellIsRule(operator="equal", formula=[f'"{label}"'], fill=fill)
+        )
+
+
+def _make_chart(ws: Any, spec: Chart, placed: Mapping[str, _Placed]) -> Any:
+    """The openpyxl chart for `spec`, its data referenced in place; None without data."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.chart.data_source import AxDataSource, NumRef, StrRef
+
+    if spec.kind not in CHART_KINDS:
+        raise ValueError(f"chart kind must be one of {', '.join(CHART_KINDS)}, got {spec.kind!r}")
+    where = placed.get(spec.block)
+    series = [s for s in spec.series if where is not None and s in where.columns]
+    if where is None or where.rows == 0 or not series:
+        return None
+    first, last = where.header_row + 1, where.header_row + where.rows
+    chart: Any
+    if spec.kind == "line":
+        chart = LineChart()
+    else:
+        chart = BarChart()
+        chart.type = "col" if spec.kind == "bar" else "bar"
+        if spec.kind == "stacked":
+            chart.grouping = "percentStacked"
+            chart.overlap = 100
+            chart.y_axis.number_format = "0%"
+    for name in series:
+        column = where.column_index(name)
+        values = Reference(ws, min_col=column, min_row=where.header_row, max_row=last)
+        chart.add_data(values, titles_from_data=True)
+    column = where.column_index(spec.categories)
+    labels = Reference(ws, min_col=column, min_row=first, max_row=last)
+    texts = all(
+        isinstance(ws.cell(row=r, column=column).value, str) for r in range(first, last + 1)
+    )
+    for series_ in chart.series:
+        # text categories (months, hospitals) as text references, so Excel shows the text
+        series_.cat = (
+            AxDataSource(strRef=StrRef(f=str(labels)))
+            if texts
+            else AxDataSource(numRef=NumRef(f=str(labels)))
+        )
+    chart.title = spec.title or None
+    chart.x_axis.title = spec.x_title or None
+    chart.y_axis.title = spec.y_title or None
+    # recent openpyxl hides axes unless told otherwise
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    if len(series) == 1 and spec.kind == "bar":
+        chart.legend = None
+    chart.width = CHART_WIDTH_CM
+    chart.height = CHART_HEIGHT_CM
+    return chart
 
 
 # Markdown -----------------------------------------------------------------------------------

@@ -635,7 +635,8 @@ def _sales_rows(
     has_number = parsed["value"].notna().to_numpy()
     status = _Status(body.index)
     heading = _classify_common(body, header, status, has_number, settings.columns)
-    feeds = status.open() | heading
+    data_rows = status.open()
+    feeds = data_rows | heading
 
     # merged cells: a hospital (and, inside its block, a department) written once
     # at the top of its rows reaches every row below it
@@ -645,7 +646,7 @@ def _sales_rows(
     department = text("department").where(feeds)
     if "department" in header.fields:
         department = department.groupby(block_start.cumsum()).ffill()
-    partner_col = text("partner").where(status.open()).ffill()
+    partner_col = text("partner").where(data_rows).ffill()
 
     status.reject(qty_raw.isna().to_numpy(), "quantity is empty")
     status.reject(~has_number, lambda m: _quoted(qty_raw[m], 'quantity is not a number: "'))
@@ -685,7 +686,7 @@ def _sales_rows(
         ok = counted & ~no_spec
         boxes[ok] = boxes[ok] / factor[ok]
 
-    month = _months(body, header, status, path, raw, text)
+    month = _months(body, header, status, path, raw, text, data_rows)
 
     keep = status.open()
     report.kept = int(keep.sum())
@@ -742,16 +743,24 @@ def _months(
     path: Path,
     raw: RawSheet,
     text: Callable[[str], pd.Series],
+    data_rows: Any,
 ) -> pd.Series:
     """The month of every row: a month/date column (with a year column for bare months),
-    else the sheet name, else the file name."""
+    else the sheet name, else the file name.
+
+    An empty cell in the month column takes the month above it (a month merged down its
+    block), or, above the first month written, the month the sheet or file name gives.
+    """
     import numpy as np
     import pandas as pd
 
     year_hint = year_from_name(raw.name) or year_from_name(path.stem)
+    named = month_from_name(raw.name, year_hint) or month_from_name(path.stem, year_hint)
     if "month" in header.fields:
-        month_col = text("month")
-        years = text("year") if "year" in header.fields else None
+        month_col = text("month").where(data_rows).ffill()
+        if named is not None:
+            month_col = month_col.fillna(named)
+        years = text("year").where(data_rows).ffill() if "year" in header.fields else None
         periods = parse_periods(
             month_col.where(month_col.notna(), ""),
             year_hint,
@@ -764,7 +773,6 @@ def _months(
             (problems != "").to_numpy(), lambda m: ("month: " + problems[m]).to_numpy(dtype=object)
         )
         return periods["month"]
-    named = month_from_name(raw.name, year_hint) or month_from_name(path.stem, year_hint)
     if named is None:
         status.reject(
             np.ones(len(body), dtype=bool),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import sys
 import zipfile
 from dataclasses import dataclass
@@ -162,23 +163,108 @@ def _check_members(
                 max_unzipped_mb,
             )
     # The sizes above are what the package claims. A forged header can claim less than a
-    # member really inflates to, and the Rust reader trusts the data, not the header. When
-    # the claim matters (the members could inflate past the limit), inflate them here in
-    # small chunks: zipfile stops at the claimed size and checks the CRC, so a lie ends as
-    # a damaged file after at most `limit` bytes, never in memory.
+    # member really inflates to, and the Rust reader trusts the data, not the header. So
+    # members that could inflate past the limit are inflated here first, in small chunks:
+    # zipfile stops at the claimed size and checks the CRC, so a lie ends as a damaged
+    # file after at most `limit` bytes, never in memory. Sheets are always read this way,
+    # to measure how far their cells reach before the reader allocates a grid for them.
     worst = sum(
         i.file_size
         if i.compress_type == zipfile.ZIP_STORED
         else max(i.file_size, i.compress_size * _DEFLATE_MAX_RATIO)
         for i in infos
     )
-    if worst > limit:
-        for info in infos:
-            if info.compress_type == zipfile.ZIP_STORED:
-                continue
+    for info in infos:
+        if _is_worksheet(info.filename):
+            _check_extent(path, zf, info)
+        elif worst > limit and info.compress_type != zipfile.ZIP_STORED:
             with zf.open(info) as fh:
-                while fh.read(1 << 21):
+                while fh.read(1 << 22):
                     pass
+
+
+def _is_worksheet(name: str) -> bool:
+    low = name.casefold()
+    return "worksheets/" in low and low.endswith(".xml")
+
+
+# Cell references in sheet XML (`<c r="B7">`, `<row r="7">`), found by their literal start
+# so that each search runs at C speed over the inflated bytes.
+_REF_WIDE = re.compile(rb'r="[A-Z][A-Z]')  # a column from AA on
+_REF_THREE = re.compile(rb'r="([A-Z]{3})\d')  # a column from AAA on
+_REF_TWO_FIRST = re.compile(rb'r="([A-Z])[A-Z]\d')
+_REF_ROW = re.compile(rb'r="[A-Z]{0,3}(\d+)"')
+_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"'
+)
+# The reader allocates its grid for the whole span of a sheet's cells (first to last row
+# and column), about 32 bytes a cell: two cells at A1 and XFD1048576 would ask for 512 GB
+# and abort the process. Real sheets stay far below this many cells.
+MAX_SHEET_CELLS = 400_000_000
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member's bytes in chunks, each starting with the previous one's last bytes
+    (so that no reference is cut in two)."""
+    tail = b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 22):
+            yield tail + chunk
+            tail = chunk[-24:]
+
+
+def _check_extent(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a sheet whose cells span more than MAX_SHEET_CELLS, before the reader does.
+
+    Cheap upper bounds: the span the sheet declares (<dimension>, written by Excel, WPS,
+    LibreOffice and the Python writers alike); without one, a search for columns from AA
+    on (26 columns when there is none). Rows: the last rows name the count, as every
+    spreadsheet program writes rows in order.
+    """
+    declared: tuple[int, int] | None = None
+    wide = False
+    previous = last = b""
+    for i, data in enumerate(_chunks(zf, info)):
+        if i == 0 and (m := _DIMENSION.search(data, 0, 1 << 16)):
+            c1, r1, c2, r2 = m.groups()
+            c2, r2 = c2 or c1, r2 or r1
+            declared = (
+                abs(_column_number(c2) - _column_number(c1)) + 1,
+                abs(int(r2) - int(r1)) + 1,
+            )
+        if declared is None and not wide and _REF_WIDE.search(data):
+            wide = True
+        previous, last = last, data
+    end = (previous[-(1 << 20) :] + last)[-(1 << 21) :]
+    rows = max((int(r) for r in _REF_ROW.findall(end)), default=1)
+    if declared is not None:
+        cols, rows = declared[0], max(rows, declared[1])
+    elif wide:
+        three = [_column_number(c) for data in _chunks(zf, info) for c in _REF_THREE.findall(data)]
+        cols = max(three, default=702)
+        if not three and cols * rows > MAX_SHEET_CELLS:
+            first = max(
+                (max(_REF_TWO_FIRST.findall(data), default=b"A") for data in _chunks(zf, info)),
+                default=b"A",
+            )
+            cols = (first[0] - 64 + 1) * 26
+    else:
+        cols = 26
+    cells = cols * rows
+    if cells > MAX_SHEET_CELLS:
+        raise UnreadableFile(
+            f"{path.name}: refused, a sheet's cells span up to {cols:,} columns x {rows:,} "
+            f"rows ({cells:,} cells), more than uplift reads ({MAX_SHEET_CELLS:,})",
+            hint="a stray value far from the table? delete the empty rows and columns "
+            "after it, or copy the table into a new workbook",
+        )
 
 
 def _bomb(path: Path, what: str, max_unzipped_mb: float) -> UnreadableFile:
@@ -377,8 +463,10 @@ def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
     except csv.Error:
         width = 1
     try:
+        # the C parser reads UTF-8 bytes directly, several times faster than a text stream
         grid = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(text.encode("utf-8")),
+            encoding="utf-8",
             sep=delimiter,
             header=None,
             names=range(max(width, 1)),

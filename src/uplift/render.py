@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -84,6 +85,7 @@ def print_table(
 ) -> None:
     """A rich table of `df` showing `columns` in order."""
     from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
     from rich.text import Text
 
@@ -100,7 +102,7 @@ def print_table(
             justify=justify,
             no_wrap=col.fmt in ("spark", "int", "float1", "pct"),
             overflow="fold",
-            min_width=min(len(col.header), 12),
+            min_width=min(cell_len(col.header), 12),
         )
     for record in df[[c.key for c in columns]].itertuples(index=False, name=None):
         table.add_row(*(Text(fmt_value(v, c.fmt)) for v, c in zip(record, columns, strict=True)))
@@ -180,6 +182,33 @@ def emit(
         write_csv(df, keys)
     else:
         print_table(df, columns, title=title, caption=caption)
+
+
+@contextlib.contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar on stderr while work runs; silent when stderr is not a terminal.
+
+    Yields `advance(done, total, step)` for the work to call.
+    """
+    con = console(stderr=True)
+    if not con.is_terminal:
+        yield lambda done, total, step: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=con,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def advance(done: int, total: int, step: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"{label}: {step}")
+
+        yield advance
 
 
 def note(message: str) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Final
 
 from uplift import columns as C
 from uplift import gaps as G
+from uplift.i18n import t
 from uplift.render import Column, print_table, records, write_csv, write_json
 
 if TYPE_CHECKING:
@@ -30,18 +31,18 @@ LEVEL_HEADERS: Final = {
 
 def _figure_columns(with_segment: bool) -> list[Column]:
     cols = [
-        Column(G.OURS_BOXES, "Ours", "float1"),
-        Column(COMPETITORS_TEXT, "Competitors"),
-        Column(G.MARKET_BOXES, "Market", "float1"),
-        Column(G.SHARE, "Share", "pct"),
+        Column(G.OURS_BOXES, t("Ours"), "float1"),
+        Column(COMPETITORS_TEXT, t("Competitors")),
+        Column(G.MARKET_BOXES, t("Market"), "float1"),
+        Column(G.SHARE, t("Share"), "pct"),
     ]
     if with_segment:
-        cols += [Column(G.SHARE_BAND, "Band"), Column(G.SEGMENT, "Segment")]
+        cols += [Column(G.SHARE_BAND, t("Band")), Column(G.SEGMENT, t("Segment"))]
     cols += [
-        Column(G.RANK, "Rank", justify="right"),
-        Column(G.GAP_TO_LEADER, "Gap to leader", "float1"),
-        Column(G.CONVERSION_BOXES, "Conversion", "float1"),
-        Column(G.DEVELOPMENT_BOXES, "Development", "float1"),
+        Column(G.RANK, t("Rank"), justify="right"),
+        Column(G.GAP_TO_LEADER, t("Gap to leader"), "float1"),
+        Column(G.CONVERSION_BOXES, t("Conversion"), "float1"),
+        Column(G.DEVELOPMENT_BOXES, t("Development"), "float1"),
     ]
     return cols
 
@@ -53,6 +54,8 @@ def _display(df: pd.DataFrame) -> pd.DataFrame:
         ", ".join(f"{p} {b:,.1f}" for p, b in comp.items()) for comp in out[G.COMPETITORS]
     ]
     out[G.RANK] = [str(r) if r else "" for r in out[G.RANK]]
+    out[G.SEGMENT] = [t(s) if s else s for s in out[G.SEGMENT]]
+    out[G.COMPETITOR_SOURCE] = [t(s) for s in out[G.COMPETITOR_SOURCE]]
     return out
 
 
@@ -78,10 +81,9 @@ def _level_note(rows: pd.DataFrame, level: str) -> str:
     if coarse.empty:
         return ""
     where = sorted(set(coarse[G.COMPETITOR_LEVEL]))
-    return (
-        f"Competitor data only at {' / '.join(where)} level here: "
-        f"{level} rows show no competitor figures."
-    )
+    return t(
+        "Competitor data only at {where} level here: {level} rows show no competitor figures."
+    ).format(where=" / ".join(t(w) for w in where), level=t(level))
 
 
 def show_gaps(
@@ -100,25 +102,28 @@ def show_gaps(
     suffix = f" ({window})" if window else ""
     if rows.empty:
         print_table(
-            rows, [Column(C.HOSPITAL, "Hospital")], title=f"Competitor gaps{suffix}: no rows"
+            rows,
+            [Column(C.HOSPITAL, t("Hospital"))],
+            title=t("Competitor gaps{suffix}: no rows").format(suffix=suffix),
         )
         return
     for market in markets:
         part = rows[rows[G.MARKET] == market]
-        label = f", market {market}" if several else ""
+        label = t(", market {market}").format(market=market) if several else ""
         if hospital is None:
-            _listing(part, by, f"Competitor gaps by {by}{label}{suffix}")
+            title = t("Competitor gaps by {by}{label}{suffix}")
+            _listing(part, by, title.format(by=t(by), label=label, suffix=suffix))
         else:
             _drill_down(part, f"{label}{suffix}")
 
 
 def _listing(rows: pd.DataFrame, by: str, title: str) -> None:
-    keys = [Column(k, LEVEL_HEADERS.get(k, k.title())) for k in _entity_columns(by)]
+    keys = [Column(k, t(LEVEL_HEADERS.get(k, k.title()))) for k in _entity_columns(by)]
     cols = [*keys, *_figure_columns(with_segment=True)]
     if by == "hospital":
-        cols.append(Column(G.WHITESPACE_DEPARTMENTS, "White-space departments"))
-    cols.append(Column(G.COMPETITOR_SOURCE, "Source"))
-    caption = " ".join(x for x in (CAPTION, _level_note(rows, by)) if x)
+        cols.append(Column(G.WHITESPACE_DEPARTMENTS, t("White-space departments")))
+    cols.append(Column(G.COMPETITOR_SOURCE, t("Source")))
+    caption = " ".join(x for x in (t(CAPTION), _level_note(rows, by)) if x)
     print_table(rows, cols, title=title, caption=caption)
 
 
@@ -133,26 +138,27 @@ def _entity_columns(by: str) -> list[str]:
 def _drill_down(rows: pd.DataFrame, label: str) -> None:
     head = rows[rows[G.LEVEL] == "hospital"]
     name = str(head[C.HOSPITAL].iloc[0]) if len(head) else ""
-    cols = [Column(C.HOSPITAL, "Hospital"), *_figure_columns(with_segment=True)]
+    cols = [Column(C.HOSPITAL, t("Hospital")), *_figure_columns(with_segment=True)]
     cols += [
-        Column(G.LEADER, "Leader"),
-        Column(G.WHITESPACE_DEPARTMENTS, "White-space departments"),
-        Column(G.COMPETITOR_SOURCE, "Source"),
-        Column(G.COMPETITOR_LEVEL, "Competitor data at"),
+        Column(G.LEADER, t("Leader")),
+        Column(G.WHITESPACE_DEPARTMENTS, t("White-space departments")),
+        Column(G.COMPETITOR_SOURCE, t("Source")),
+        Column(G.COMPETITOR_LEVEL, t("Competitor data at")),
     ]
-    print_table(head, cols, title=f"{name}{label}", caption=CAPTION)
+    head = head.assign(**{G.COMPETITOR_LEVEL: [t(v) for v in head[G.COMPETITOR_LEVEL]]})
+    print_table(head, cols, title=f"{name}{label}", caption=t(CAPTION))
     for level in ("department", "prescriber"):
         part = rows[rows[G.LEVEL] == level]
         if part.empty:
             continue
-        keys = [Column(C.DEPARTMENT, "Department")]
+        keys = [Column(C.DEPARTMENT, t("Department"))]
         if level == "prescriber":
-            keys.append(Column(C.PRESCRIBER, "Prescriber"))
-        cols = [*keys, *_figure_columns(with_segment=False), Column(G.LEADER, "Leader")]
-        cols.append(Column(G.COMPETITOR_SOURCE, "Source"))
+            keys.append(Column(C.PRESCRIBER, t("Prescriber")))
+        cols = [*keys, *_figure_columns(with_segment=False), Column(G.LEADER, t("Leader"))]
+        cols.append(Column(G.COMPETITOR_SOURCE, t("Source")))
         print_table(
             part,
             cols,
-            title=f"{name}: by {level}",
+            title=t("{name}: by {level}").format(name=name, level=t(level)),
             caption=_level_note(part, level),
         )

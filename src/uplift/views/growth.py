@@ -22,6 +22,7 @@ from uplift.growth import (
     period_label,
     with_trend,
 )
+from uplift.i18n import t
 from uplift.render import Column, console, print_table, records, write_csv, write_json
 from uplift.volumes import entity_keys
 
@@ -91,22 +92,24 @@ def reconciliation(totals: dict[str, Any], start: list[str], end: list[str]) -> 
     lines = []
     for name, _sign in BRIDGE_LINES:
         if name == "start":
-            label, note = f"Start ({period_label(start)})", ""
+            label, note = t("Start ({period})").format(period=period_label(start)), ""
             entities = counts.get("start", 0)
         elif name == "end":
-            label, note = f"= End ({period_label(end)})", ""
+            label, note = t("= End ({period})").format(period=period_label(end)), ""
             entities = counts.get("end", 0)
         else:
             if name in SPECIAL and not counts.get(name):
                 continue  # data gaps are listed only when there are some
-            label, note = _LABELS[name], ""
+            label, note = t(_LABELS[name]), ""
             entities = counts.get(name, 0)
             if name == GROWN and totals.get(SWITCHED_FROM):
-                note = f"of which {totals[SWITCHED_FROM]:,.1f} switched from competitors"
+                note = t("of which {boxes} switched from competitors")
+                note = note.format(boxes=f"{totals[SWITCHED_FROM]:,.1f}")
             if name == DECLINED and totals.get(SWITCHED_TO):
-                note = f"of which {totals[SWITCHED_TO]:,.1f} switched to competitors"
+                note = t("of which {boxes} switched to competitors")
+                note = note.format(boxes=f"{totals[SWITCHED_TO]:,.1f}")
             if name in SPECIAL:
-                note = "net change, not counted as new or lost"
+                note = t("net change, not counted as new or lost")
         lines.append({"line": label, C.BOXES: totals[name], "entities": entities, NOTE: note})
     return pd.DataFrame(lines, columns=["line", C.BOXES, "entities", NOTE])
 
@@ -157,42 +160,51 @@ def show_growth(
     if fmt == "csv":
         write_csv(data, keys)
         return
-    columns = [Column(k, HEADERS[k]) for k in entity_keys(by)]
+    columns = [Column(k, t(HEADERS[k])) for k in entity_keys(by)]
     columns += [
         Column(START_BOXES, period_label(start), "float1"),
         Column(END_BOXES, period_label(end), "float1"),
-        Column(CHANGE, "Change", "float1"),
-        Column(CATEGORY, "Category"),
-        Column(SWITCHED_FROM, "From rivals", "float1"),
-        Column(SWITCHED_TO, "To rivals", "float1"),
-        Column(MONTHLY, "Trend", "spark"),
-        Column(NOTE, "Note"),
+        Column(CHANGE, t("Change"), "float1"),
+        Column(CATEGORY, t("Category")),
+        Column(SWITCHED_FROM, t("From rivals"), "float1"),
+        Column(SWITCHED_TO, t("To rivals"), "float1"),
+        Column(MONTHLY, t("Trend"), "spark"),
+        Column(NOTE, t("Note")),
     ]
     if by != "partner":
-        columns.insert(len(entity_keys(by)), Column(PARTNERS, "Partner"))
+        columns.insert(len(entity_keys(by)), Column(PARTNERS, t("Partner")))
     shown = data.copy()
-    shown[CATEGORY] = shown[CATEGORY].str.replace("_", " ")
-    title = (
-        f"Growth by {by}: {period_label(start)} -> {period_label(end)}, "
-        "average boxes/month of our products"
+    shown[CATEGORY] = [t(c.replace("_", " ")) for c in shown[CATEGORY]]
+    title = t("Growth by {by}: {start} -> {end}, average boxes/month of our products").format(
+        by=t(by), start=period_label(start), end=period_label(end)
     )
-    caption = f"{len(data)} of {len(rows)} rows" if len(data) < len(rows) else ""
+    caption = ""
+    if len(data) < len(rows):
+        caption = t("{shown} of {total} rows").format(shown=len(data), total=len(rows))
     print_table(shown, columns, title=title, caption=caption)
     line_cols = [
-        Column("line", "Bridge"),
-        Column(C.BOXES, "Boxes", "float1"),
-        Column("entities", "Entities", "int"),
+        Column("line", t("Bridge")),
+        Column(C.BOXES, t("Boxes"), "float1"),
+        Column("entities", t("Entities"), "int"),
         Column(NOTE, ""),
     ]
     print_table(reconciliation(totals, start, end), line_cols)
     if breadth is not None:
-        level = breadth["level"]
+        level = t(breadth["level"])
+        text = t(
+            "Breadth x depth ({level}s): {n1} -> {n2} {level}s with our boxes, {s1} -> {s2} boxes "
+            "each; change {change} = more/fewer {level}s {breadth} + deeper/shallower use {depth}"
+        )
         console().print(
-            f"Breadth x depth ({level}s): {breadth['start_entities']} -> "
-            f"{breadth['end_entities']} {level}s with our boxes, "
-            f"{breadth['start_per_entity']:,.1f} -> {breadth['end_per_entity']:,.1f} boxes each; "
-            f"change {breadth['change']:+,.1f} = more/fewer {level}s "
-            f"{breadth['breadth_effect']:+,.1f} + deeper/shallower use "
-            f"{breadth['depth_effect']:+,.1f}",
+            text.format(
+                level=level,
+                n1=breadth["start_entities"],
+                n2=breadth["end_entities"],
+                s1=f"{breadth['start_per_entity']:,.1f}",
+                s2=f"{breadth['end_per_entity']:,.1f}",
+                change=f"{breadth['change']:+,.1f}",
+                breadth=f"{breadth['breadth_effect']:+,.1f}",
+                depth=f"{breadth['depth_effect']:+,.1f}",
+            ),
             markup=False,
         )

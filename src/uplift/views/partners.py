@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from uplift import columns as C
+from uplift.i18n import t
 from uplift.partners import (
     CONCENTRATION,
     DEPARTMENTS,
@@ -43,21 +44,21 @@ def show_partners(result: pd.DataFrame, *, fmt: str) -> None:
             f"{a}/{b}" for a, b in zip(shown[MONTHS_REPORTED], shown[MONTHS_IN_WINDOW], strict=True)
         ]
     columns = [
-        Column(C.PARTNER, "Partner"),
-        Column(C.BOXES, "Boxes/month", "float1"),
-        Column(LAST_MONTH_BOXES, "Last month", "float1"),
-        Column(GROWTH, "Growth", "float1"),
-        Column(GROWTH_PCT, "Growth %", "pct"),
-        Column(HOSPITALS, "Hospitals", "int"),
-        Column(DEPARTMENTS, "Depts", "int"),
-        Column(PRESCRIBERS, "Prescribers", "int"),
-        Column(SHARE, "Share", "pct"),
-        Column(CONCENTRATION, "Top-5", "pct"),
-        Column("_tiers", "Tier mix"),
-        Column(VIP_HOSPITALS, "VIP", "int"),
-        Column("_reported", "Reported", justify="right"),
-        Column(REJECTED_RATE, "Rejected", "pct"),
-        Column(MONTHLY, "Trend", "spark"),
+        Column(C.PARTNER, t("Partner")),
+        Column(C.BOXES, t("Boxes/month"), "float1"),
+        Column(LAST_MONTH_BOXES, t("Last month"), "float1"),
+        Column(GROWTH, t("Growth"), "float1"),
+        Column(GROWTH_PCT, t("Growth %"), "pct"),
+        Column(HOSPITALS, t("Hospitals"), "int"),
+        Column(DEPARTMENTS, t("Depts"), "int"),
+        Column(PRESCRIBERS, t("Prescribers"), "int"),
+        Column(SHARE, t("Share"), "pct"),
+        Column(CONCENTRATION, t("Top-5"), "pct"),
+        Column("_tiers", t("Tier mix")),
+        Column(VIP_HOSPITALS, t("VIP"), "int"),
+        Column("_reported", t("Reported"), justify="right"),
+        Column(REJECTED_RATE, t("Rejected"), "pct"),
+        Column(MONTHLY, t("Trend"), "spark"),
     ]
-    title = "Partners: average boxes/month of our products; falling partners first"
+    title = t("Partners: average boxes/month of our products; falling partners first")
     emit(shown, fmt=fmt, keys=PARTNER_KEYS, columns=columns, title=title)

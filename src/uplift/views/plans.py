@@ -9,6 +9,7 @@ from uplift import columns as C
 from uplift import plans as P
 from uplift.errors import UsageError
 from uplift.gaps import MARKET
+from uplift.i18n import t, t_all
 from uplift.privacy import TARGETS
 from uplift.render import records, write_csv, write_json
 
@@ -71,10 +72,21 @@ def _several(summary: pd.DataFrame) -> bool:
 
 def _headline(row: dict) -> str:
     vip = ", VIP" if row[C.VIP] else ""
-    return (
-        f"now {_boxes(row[P.CURRENT_BOXES])} boxes/month (tier {row[P.CURRENT_TIER]}{vip}) -> "
-        f"{_boxes(row[P.PROJECTED_BOXES])} if the options land (tier {row[P.PROJECTED_TIER]})"
+    text = t(
+        "now {now} boxes/month (tier {tier}{vip}) -> {projected} if the options land (tier {ptier})"
     )
+    return text.format(
+        now=_boxes(row[P.CURRENT_BOXES]),
+        tier=row[P.CURRENT_TIER],
+        vip=vip,
+        projected=_boxes(row[P.PROJECTED_BOXES]),
+        ptier=row[P.PROJECTED_TIER],
+    )
+
+
+def type_label(kind: str) -> str:
+    """How an option type reads for people, in the current language."""
+    return t(P.TYPE_LABELS.get(kind, kind))
 
 
 def _title(row: dict, several_markets: bool) -> str:
@@ -104,20 +116,21 @@ def plan_panels(options: pd.DataFrame, summary: pd.DataFrame) -> list[PanelSpec]
         if row[P.REASON]:
             lines.append(PanelLine(row[P.REASON].capitalize(), "yellow"))
         for opt in mine.to_dict("records"):
-            label = P.TYPE_LABELS.get(opt[P.TYPE], opt[P.TYPE])
-            lines.append(PanelLine(""))
-            lines.append(
-                PanelLine(
-                    f"{opt[P.RANK]}. {label}: +{_boxes(opt[P.EXTRA_BOXES])} boxes/month "
-                    f"({opt[P.PRIORITY]} priority)",
-                    "bold",
-                )
+            heading = t("{rank}. {label}: +{boxes} boxes/month ({priority} priority)").format(
+                rank=opt[P.RANK],
+                label=type_label(opt[P.TYPE]),
+                boxes=_boxes(opt[P.EXTRA_BOXES]),
+                priority=t(opt[P.PRIORITY]),
             )
+            lines.append(PanelLine(""))
+            lines.append(PanelLine(heading, "bold"))
             lines.append(PanelLine(opt[P.FORMULA], indent=3))
-            lines.append(PanelLine(f"Targets: {'、'.join(opt[TARGETS])}", indent=3))
-            lines.append(PanelLine(f"Evidence: {opt[P.EVIDENCE]}", "dim", indent=3))
+            targets = t("Targets: {names}").format(names="、".join(opt[TARGETS]))
+            lines.append(PanelLine(targets, indent=3))
+            evidence = t("Evidence: {text}").format(text=opt[P.EVIDENCE])
+            lines.append(PanelLine(evidence, "dim", indent=3))
             lines.extend(PanelLine(f"- {a}", indent=3) for a in opt[P.ACTIONS])
-            lines.append(PanelLine(f"KPI: {opt[P.KPI]}", indent=3))
+            lines.append(PanelLine(t("KPI: {text}").format(text=opt[P.KPI]), indent=3))
         panels.append(PanelSpec(title=_title(row, several), lines=lines))
     return panels
 
@@ -140,7 +153,7 @@ def plan_sheets(options: pd.DataFrame, summary: pd.DataFrame) -> list[tuple[str,
     """The workbook: a summary sheet, then one sheet per hospital (its options ranked)."""
     several = _several(summary)
     summary_cols = [k for k in SUMMARY_KEYS if several or k != MARKET]
-    sheets = [("Summary", summary[summary_cols])]
+    sheets = [(t("Summary"), summary[summary_cols])]
     for row, mine in _groups(options, summary):
         name = f"{row[C.HOSPITAL]} {row[MARKET]}" if several else row[C.HOSPITAL]
         sheets.append((name, mine[_SHEET_COLUMNS]))
@@ -156,9 +169,11 @@ def plan_markdown(options: pd.DataFrame, summary: pd.DataFrame) -> str:
     number = {k: _boxes for k in (P.CURRENT_BOXES, P.EXTRA_BOXES, P.PROJECTED_BOXES)}
     vip = {C.VIP: lambda v: "VIP" if v else ""}
     parts = [
-        "# Uplift plans",
+        f"# {t('Uplift plans')}",
         "",
-        markdown_table(summary[summary_cols], headers=SUMMARY_HEADERS, formatters=number | vip),
+        markdown_table(
+            summary[summary_cols], headers=t_all(SUMMARY_HEADERS), formatters=number | vip
+        ),
     ]
     for row, mine in _groups(options, summary):
         parts += ["", f"## {md_escape(_title(row, several))}", "", md_escape(_headline(row))]
@@ -166,10 +181,13 @@ def plan_markdown(options: pd.DataFrame, summary: pd.DataFrame) -> str:
             parts += ["", md_escape(row[P.REASON].capitalize())]
         if not mine.empty:
             shown = mine[_SHEET_COLUMNS].copy()
-            shown[P.TYPE] = [P.TYPE_LABELS.get(t, t) for t in shown[P.TYPE]]
+            shown[P.TYPE] = [type_label(kind) for kind in shown[P.TYPE]]
+            shown[P.PRIORITY] = [t(p) for p in shown[P.PRIORITY]]
             parts += [
                 "",
-                markdown_table(shown, headers=OPTION_HEADERS, formatters={P.EXTRA_BOXES: _boxes}),
+                markdown_table(
+                    shown, headers=t_all(OPTION_HEADERS), formatters={P.EXTRA_BOXES: _boxes}
+                ),
             ]
     return "\n".join(parts) + "\n"
 
@@ -180,7 +198,7 @@ def save_plans(path: Path, options: pd.DataFrame, summary: pd.DataFrame) -> Path
 
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
-        headers = {**SUMMARY_HEADERS, **OPTION_HEADERS}
+        headers = t_all({**SUMMARY_HEADERS, **OPTION_HEADERS})
         formats = {
             P.CURRENT_BOXES: "#,##0.0",
             P.PROJECTED_BOXES: "#,##0.0",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from uplift import columns as C
+from uplift.i18n import t
 from uplift.render import Column, print_table, records, warn, write_csv, write_json
 from uplift.targets import (
     ACTUAL,
@@ -98,34 +99,37 @@ def show_targets(
     ]
     shown["_reasons"] = shown[REASONS].map(_short_reasons)
     columns = [
-        Column(C.PARTNER, "Partner"),
-        Column(C.HOSPITAL, "Hospital"),
-        Column(C.PRODUCT, "Product"),
-        Column(PERIOD, "Period"),
-        Column(TARGET, "Target", "float1"),
-        Column(ACTUAL, "Actual", "float1"),
-        Column(COMPLETION, "Done", "pct"),
-        Column("_elapsed", "Months", justify="right"),
-        Column(FORECAST, "Forecast", "float1"),
-        Column(FORECAST_COMPLETION, "Fcst %", "pct"),
-        Column(SHORTFALL, "Shortfall", "float1"),
-        Column(YTD_COMPLETION, "YTD %", "pct"),
-        Column(YOY_GROWTH, "YoY", "pct"),
-        Column("_reasons", "Behind the shortfall"),
+        Column(C.PARTNER, t("Partner")),
+        Column(C.HOSPITAL, t("Hospital")),
+        Column(C.PRODUCT, t("Product")),
+        Column(PERIOD, t("Period")),
+        Column(TARGET, t("Target"), "float1"),
+        Column(ACTUAL, t("Actual"), "float1"),
+        Column(COMPLETION, t("Done"), "pct"),
+        Column("_elapsed", t("Months"), justify="right"),
+        Column(FORECAST, t("Forecast"), "float1"),
+        Column(FORECAST_COMPLETION, t("Fcst %"), "pct"),
+        Column(SHORTFALL, t("Shortfall"), "float1"),
+        Column(YTD_COMPLETION, t("YTD %"), "pct"),
+        Column(YOY_GROWTH, t("YoY"), "pct"),
+        Column("_reasons", t("Behind the shortfall")),
     ]
-    print_table(shown, columns, title=f"Targets as of {as_of}: boxes of our products")
+    print_table(
+        shown, columns, title=t("Targets as of {as_of}: boxes of our products").format(as_of=as_of)
+    )
     if not unknown.empty:
         names = unknown.copy()
         names["_rows"] = names["rows"].map(lambda rows: ", ".join(str(r) for r in rows))
+        names["kind"] = names["kind"].map(t)
         print_table(
             names,
             [
-                Column("kind", "Not in the data"),
-                Column("name", "Name"),
-                Column("_rows", "Rows"),
-                Column("suggestion", "Closest name in the data"),
+                Column("kind", t("Not in the data")),
+                Column("name", t("Name")),
+                Column("_rows", t("Rows")),
+                Column("suggestion", t("Closest name in the data")),
             ],
-            title="Names in the targets sheet not found in the sales data",
+            title=t("Names in the targets sheet not found in the sales data"),
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from uplift import columns as C
+from uplift.i18n import t
 from uplift.render import Column, console, emit, print_table
 from uplift.tiers import DECILE, MONTHLY, SHARE
 from uplift.volumes import entity_keys
@@ -46,33 +47,44 @@ def show_tiers(
     """Entities with their tiers, then (tables only) the per-tier summary."""
     keys = tier_keys(by, method)
     months = sorted(sales[C.MONTH].unique())
-    window = f"{months[0]}..{months[-1]}" if months else "no months"
-    figure = "average boxes/month" if basis == "average" else f"boxes in {months[-1]}"
-    columns = [Column(k, HEADERS[k]) for k in entity_keys(by)]
-    columns.append(Column(C.BOXES, "Boxes", "float1"))
-    columns.append(Column(C.TIER, "Tier"))
+    window = f"{months[0]}..{months[-1]}" if months else t("no months")
+    count = t("{n} month" if len(months) == 1 else "{n} months").format(n=len(months))
+    if basis == "average":
+        figure = t("average boxes/month")
+    else:
+        figure = t("boxes in {month}").format(month=months[-1] if months else "")
+    columns = [Column(k, t(HEADERS[k])) for k in entity_keys(by)]
+    columns.append(Column(C.BOXES, t("Boxes"), "float1"))
+    columns.append(Column(C.TIER, t("Tier")))
     if method == "decile":
-        columns.append(Column(DECILE, "Decile", justify="right"))
+        columns.append(Column(DECILE, t("Decile"), justify="right"))
     if by == "hospital":
-        columns.append(Column(C.VIP, "VIP", "bool"))
+        columns.append(Column(C.VIP, t("VIP"), "bool"))
     columns += [
-        Column(C.MONTHS, "Months", justify="right"),
-        Column(SHARE, "Share", "pct"),
-        Column(MONTHLY, "Trend", "spark"),
+        Column(C.MONTHS, t("Months"), justify="right"),
+        Column(SHARE, t("Share"), "pct"),
+        Column(MONTHLY, t("Trend"), "spark"),
     ]
-    title = f"Tiers by {by}: {figure}, our products, {window} ({len(months)} month{'s' if len(months) != 1 else ''})"
+    title = t("Tiers by {by}: {figure}, our products, {window}").format(
+        by=t(by), figure=figure, window=f"{window} ({count})"
+    )
     emit(result, fmt=fmt, keys=keys, columns=columns, title=title)
     if fmt != "table":
         return
-    bounds = ", ".join(f"{t:g}" for t in settings.thresholds)
+    bounds = ", ".join(f"{x:g}" for x in settings.thresholds)
     summary_cols = [
-        Column(C.TIER, "Tier"),
-        Column("from_boxes", "From boxes", "int"),
-        Column("entities", "Entities", "int"),
-        Column(C.BOXES, "Boxes", "float1"),
-        Column(SHARE, "Share of boxes", "pct"),
+        Column(C.TIER, t("Tier")),
+        Column("from_boxes", t("From boxes"), "int"),
+        Column("entities", t("Entities"), "int"),
+        Column(C.BOXES, t("Boxes"), "float1"),
+        Column(SHARE, t("Share of boxes"), "pct"),
     ]
-    print_table(summary, summary_cols, title=f"Summary (thresholds {bounds})")
+    print_table(
+        summary, summary_cols, title=t("Summary (thresholds {bounds})").format(bounds=bounds)
+    )
     if by == "hospital":
         vip = int(result[C.VIP].sum())
-        console().print(f"VIP hospitals (>= {settings.vip:g} boxes/month): {vip}")
+        console().print(
+            t("VIP hospitals (>= {vip} boxes/month): {n}").format(vip=f"{settings.vip:g}", n=vip),
+            markup=False,
+        )
