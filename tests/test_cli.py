@@ -165,3 +165,20 @@ def test_load_then_tier_from_workspace(sheet: Path, tmp_path: Path) -> None:
     sources = run_uplift("sources", "-f", "json", "--workspace", str(ws))
     (src,) = json.loads(sources.stdout)
     assert (src["rows"], src["boxes"], src["months"]) == (4, 1749.0, "2026-08,2026-09")
+
+
+def test_privacy_setting_applies_to_terminal_commands(sheet: Path, monkeypatch) -> None:
+    monkeypatch.chdir(sheet.parent)
+    toml = sheet.parent / "uplift.toml"
+    toml.write_text('ours = ["心脉宁片"]\nprescriber_detail = "hidden"\n', encoding="utf-8")
+    hidden = run_uplift("tier", str(sheet), "--by", "prescriber", cwd=sheet.parent)
+    assert hidden.returncode == 2
+    assert 'uplift.toml hides (prescriber_detail = "hidden")' in hidden.stderr
+    toml.write_text('ours = ["心脉宁片"]\nprescriber_detail = "pseudonym"\n', encoding="utf-8")
+    first = runner.invoke(app, ["tier", str(sheet), "--by", "prescriber", "-f", "json"])
+    again = runner.invoke(app, ["tier", str(sheet), "--by", "prescriber", "-f", "json"])
+    names = [r["prescriber"] for r in json.loads(first.stdout)]
+    assert names == [r["prescriber"] for r in json.loads(again.stdout)]  # stable
+    assert all(n.startswith("医生-") for n in names)
+    assert "王伟" not in first.stdout
+    assert "李娜" not in first.stdout

@@ -221,6 +221,21 @@ def _mask_key(workspace: Path | None) -> bytes:
     return load_or_create_key(workspace_dir(workspace))
 
 
+def _privacy(settings: Settings, mask: bool) -> str:
+    """named, pseudonym or hidden: the stricter of uplift.toml's and --mask-prescribers."""
+    from uplift.privacy import privacy_level
+
+    return privacy_level(settings, mask_prescribers=mask)
+
+
+def _refuse_hidden(level: str, what: str) -> None:
+    if level == "hidden":
+        raise UsageError(
+            f"{what} shows prescriber detail, which uplift.toml hides "
+            '(prescriber_detail = "hidden")'
+        )
+
+
 def _window_label(sales: pd.DataFrame) -> str:
     from uplift.volumes import window_months
 
@@ -263,6 +278,9 @@ def tier(
     from uplift.tiers import tier_entities, tier_summary
 
     settings = _settings(config, thresholds=thresholds, vip=vip)
+    level = _privacy(settings, mask=False)
+    if by is Level.prescriber:
+        _refuse_hidden(level, "uplift tier --by prescriber")
     sales = _sales(paths, settings, workspace, partner=partner, sheets=sheet, encoding=encoding)
     if fmt is Format.table:
         _ours_note(settings)
@@ -270,6 +288,10 @@ def tier(
         sales, settings=settings, by=by.value, basis=basis.value, method=method.value
     )
     summary = tier_summary(result, thresholds=settings.thresholds)
+    if by is Level.prescriber and level == "pseudonym":
+        from uplift.privacy import mask_prescribers
+
+        result = mask_prescribers(result, _mask_key(workspace))
     if top is not None:
         result = result.head(top)
     from uplift.views.tiers import show_tiers
@@ -426,6 +448,8 @@ def trace(
     from uplift.views.workspace import show_trace
 
     settings = _settings(config)
+    if prescriber is not None:
+        _refuse_hidden(_privacy(settings, False), "uplift trace --prescriber")
     sales = _sales(paths, settings, workspace)
     if month is not None:
         from uplift.periods import PeriodError, parse_period
@@ -490,6 +514,9 @@ def gaps(
     from uplift.views.gaps import show_gaps
 
     settings = _settings(config)
+    level = _privacy(settings, mask_prescribers)
+    if by is GapLevel.prescriber:
+        _refuse_hidden(level, "uplift gaps --by prescriber")
     sales, competitors = _data(
         paths, settings, workspace, partner=partner, sheets=sheet, encoding=encoding
     )
@@ -498,7 +525,9 @@ def gaps(
     result = competitor_gaps(
         sales, competitors, settings=settings, market=market, by=by.value, hospital=hospital
     )
-    if mask_prescribers:
+    if level == "hidden":
+        result = result[result["level"] != "prescriber"].reset_index(drop=True)
+    elif level == "pseudonym":
         from uplift.privacy import mask_prescribers as mask
 
         result = mask(result, _mask_key(workspace))
@@ -542,7 +571,12 @@ def plan(
         sales, competitors, settings=settings, market=market, hospital=hospital, options=options
     )
     plans, summary = result.options, result.summary
-    if mask_prescribers:
+    level = _privacy(settings, mask_prescribers)
+    if level == "hidden":
+        from uplift.privacy import anonymise_plan_targets
+
+        plans = anonymise_plan_targets(plans)
+    elif level == "pseudonym":
         from uplift.privacy import mask_prescribers as mask
 
         plans = mask(plans, _mask_key(workspace))
@@ -594,6 +628,9 @@ def growth(
     from uplift.views.growth import show_growth
 
     settings = _settings(config)
+    level_of_detail = _privacy(settings, mask_prescribers)
+    if by is Level.prescriber:
+        _refuse_hidden(level_of_detail, "uplift growth --by prescriber")
     sales, competitors = _data(
         paths, settings, workspace, partner=partner, sheets=sheet, encoding=encoding
     )
@@ -608,7 +645,7 @@ def growth(
     level = "prescriber" if (sales["prescriber"] != "").any() else "hospital"
     breadth = breadth_depth(sales, settings=settings, level=level, start=start, end=end)
     rows = with_trend(rows, monthly_trend(sales, settings=settings, by=by.value), by=by.value)
-    if mask_prescribers and by is Level.prescriber:
+    if level_of_detail == "pseudonym" and by is Level.prescriber:
         from uplift.privacy import mask_prescribers as mask
 
         rows = mask(rows, _mask_key(workspace))
@@ -649,7 +686,13 @@ def targets(
         except PeriodError as exc:
             raise UsageError(f"--as-of: {exc}") from None
     label = None
-    if mask_prescribers:
+    level = _privacy(settings, mask_prescribers)
+    if level == "hidden":
+
+        def label(hospital: str, name: str) -> str:
+            return "***"
+
+    elif level == "pseudonym":
         from uplift.privacy import pseudonym
 
         key = _mask_key(workspace)

@@ -32,6 +32,8 @@ from uplift.names import normalise, normalise_person
 if TYPE_CHECKING:
     import pandas as pd
 
+    from uplift.config import Settings
+
 KEY_FILE: Final = "secret.key"
 KEY_BYTES: Final = 32
 PREFIX: Final = "医生-"
@@ -153,3 +155,38 @@ def _read_key(path: Path) -> bytes:
             hint="move the file away to create a new key (pseudonyms will change)",
         )
     return key
+
+
+def privacy_level(settings: Settings, *, mask_prescribers: bool = False) -> str:
+    """The prescriber detail to use: the stricter of uplift.toml's and `--mask-prescribers`."""
+    from uplift.config import PRIVACY_LEVELS
+
+    level = settings.prescriber_detail
+    if mask_prescribers and PRIVACY_LEVELS.index(level) < PRIVACY_LEVELS.index("pseudonym"):
+        return "pseudonym"
+    return level
+
+
+def anonymise_plan_targets(options: pd.DataFrame) -> pd.DataFrame:
+    """Plan options whose doctors read "Prescriber 1", "Prescriber 2" ... within each option."""
+    out = options.copy()
+    from uplift.i18n import t
+
+    label = t("Prescriber")
+    named = []
+    for targets, kinds in zip(out[TARGETS], out[TARGET_KINDS], strict=True):
+        n, names = 0, []
+        for target, kind in zip(targets, kinds, strict=True):
+            if kind == PRESCRIBER_KIND:
+                n += 1
+                names.append(t("{prescriber} {n}").format(prescriber=label, n=n))
+            else:
+                names.append(target)
+        named.append(names)
+    out[TARGETS] = named
+    rendered = [
+        render_texts(tpl, names) for tpl, names in zip(out[TEXT_TEMPLATE], named, strict=True)
+    ]
+    for col in TEXT_COLUMNS:
+        out[col] = [r[col] for r in rendered]
+    return out

@@ -35,13 +35,9 @@ from uplift.errors import NoData, UsageError
 from uplift.export import Block, Chart, SheetSpec, write_sheets
 from uplift.i18n import check_language, language, t
 from uplift.privacy import (
-    PRESCRIBER_KIND,
-    TARGET_KINDS,
     TARGETS,
-    TEXT_COLUMNS,
-    TEXT_TEMPLATE,
+    anonymise_plan_targets,
     mask_prescribers,
-    render_texts,
 )
 from uplift.tiers import MONTHLY, SHARE, tier_entities, tier_labels, tier_summary
 
@@ -126,14 +122,6 @@ class Report:
 
 
 # Inputs ------------------------------------------------------------------------------------
-
-
-def privacy_level(settings: Settings, *, mask_prescribers: bool = False) -> str:
-    """The prescriber detail to use: the stricter of uplift.toml's and `--mask-prescribers`."""
-    level = settings.prescriber_detail
-    if mask_prescribers and PRIVACY_LEVELS.index(level) < PRIVACY_LEVELS.index("pseudonym"):
-        return "pseudonym"
-    return level
 
 
 def quality_from_result(result: LoadResult) -> pd.DataFrame:
@@ -778,7 +766,7 @@ class _Builder:
             assert self.key is not None
             options = mask_prescribers(options, self.key)
         elif self.privacy == "hidden":
-            options = _anonymous_prescribers(options)
+            options = anonymise_plan_targets(options)
         summary = plans.summary[
             [
                 G.MARKET,
@@ -1151,29 +1139,6 @@ def _largest_hospitals(gaps: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]
     ]
     headers[SHARE] = t("Share")
     return pd.DataFrame(data), headers
-
-
-def _anonymous_prescribers(options: pd.DataFrame) -> pd.DataFrame:
-    """Plan options whose doctors read "Prescriber 1", "Prescriber 2" ... within each option."""
-    out = options.copy()
-    label = t("Prescriber")
-    named = []
-    for targets, kinds in zip(out[TARGETS], out[TARGET_KINDS], strict=True):
-        n, names = 0, []
-        for target, kind in zip(targets, kinds, strict=True):
-            if kind == PRESCRIBER_KIND:
-                n += 1
-                names.append(t("{prescriber} {n}").format(prescriber=label, n=n))
-            else:
-                names.append(target)
-        named.append(names)
-    out[TARGETS] = named
-    rendered = [
-        render_texts(tpl, names) for tpl, names in zip(out[TEXT_TEMPLATE], named, strict=True)
-    ]
-    for col in TEXT_COLUMNS:
-        out[col] = [r[col] for r in rendered]
-    return out
 
 
 def _without_value(example: Any) -> str:
