@@ -24,11 +24,10 @@ from uplift.growth import growth_bridge
 from uplift.loading import LoadResult, load_files
 from uplift.partners import load_stats_from, partner_scorecard
 from uplift.plans import plan_hospitals
-from uplift.privacy import mask_prescribers, pseudonym
+from uplift.privacy import mask_prescribers, privacy_level, pseudonym
 from uplift.report import (
     QUALITY_COLUMNS,
     build_report,
-    privacy_level,
     quality_from_result,
     quality_from_sources,
     write_report,
