@@ -386,5 +386,7 @@ def test_missing_or_broken_targets_file(tmp_path: Path) -> None:
         read_targets(tmp_path / "nope.xlsx", settings=SETTINGS)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a workbook")
-    with pytest.raises(UnreadableFile, match="cannot read the targets workbook"):
+    with pytest.raises(
+        UnreadableFile, match=r"broken.xlsx: not an Excel workbook \(it is plain text\)"
+    ):
         read_targets(broken, settings=SETTINGS)

@@ -188,16 +188,25 @@ def _sales(
     paths: list[Path] | None,
     settings: Settings,
     workspace: Path | None,
+    *,
+    columns: tuple[str, ...] | None = None,
     **load_options: Any,
 ) -> pd.DataFrame:
     """The canonical sales table: from PATHs when given, else from the workspace."""
-    return _data(paths, settings, workspace, **load_options)[0]
+    return _data(paths, settings, workspace, columns=columns, **load_options)[0]
+
+
+# what each analysis reads from the workspace (summed by these columns in the database)
+_ANALYSIS_COLUMNS = ("partner", "month", "hospital", "department", "prescriber", "product")
+_GROWTH_COLUMNS = (*_ANALYSIS_COLUMNS, "unit")
 
 
 def _data(
     paths: list[Path] | None,
     settings: Settings,
     workspace: Path | None,
+    *,
+    columns: tuple[str, ...] | None = None,
     **load_options: Any,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sales and field-visit competitor tables, from PATHs or else the workspace."""
@@ -208,7 +217,7 @@ def _data(
         from uplift.workspace import Workspace
 
         with Workspace.open(workspace, readonly=True) as ws:
-            sales, competitors = ws.sales(), ws.competitors()
+            sales, competitors = ws.sales(columns), ws.competitors()
     if sales.empty:
         raise NoData("no sales rows to analyse")
     return sales, competitors
@@ -281,7 +290,12 @@ def tier(
     level = _privacy(settings, mask=False)
     if by is Level.prescriber:
         _refuse_hidden(level, "uplift tier --by prescriber")
-    sales = _sales(paths, settings, workspace, partner=partner, sheets=sheet, encoding=encoding)
+    from uplift.volumes import entity_keys
+
+    needed = tuple(dict.fromkeys(["month", "product", *entity_keys(by.value)]))
+    sales = _sales(
+        paths, settings, workspace, columns=needed, partner=partner, sheets=sheet, encoding=encoding
+    )
     if fmt is Format.table:
         _ours_note(settings)
     result = tier_entities(
@@ -518,7 +532,13 @@ def gaps(
     if by is GapLevel.prescriber:
         _refuse_hidden(level, "uplift gaps --by prescriber")
     sales, competitors = _data(
-        paths, settings, workspace, partner=partner, sheets=sheet, encoding=encoding
+        paths,
+        settings,
+        workspace,
+        columns=_ANALYSIS_COLUMNS,
+        partner=partner,
+        sheets=sheet,
+        encoding=encoding,
     )
     if fmt is Format.table:
         _ours_note(settings)
@@ -563,7 +583,13 @@ def plan(
     if out is not None and out.suffix.lower() not in (".xlsx", ".md"):
         raise UsageError(f"--out {out}: expected a .xlsx or .md file name")
     sales, competitors = _data(
-        paths, settings, workspace, partner=partner, sheets=sheet, encoding=encoding
+        paths,
+        settings,
+        workspace,
+        columns=_ANALYSIS_COLUMNS,
+        partner=partner,
+        sheets=sheet,
+        encoding=encoding,
     )
     if fmt is Format.table:
         _ours_note(settings)
@@ -632,7 +658,13 @@ def growth(
     if by is Level.prescriber:
         _refuse_hidden(level_of_detail, "uplift growth --by prescriber")
     sales, competitors = _data(
-        paths, settings, workspace, partner=partner, sheets=sheet, encoding=encoding
+        paths,
+        settings,
+        workspace,
+        columns=_GROWTH_COLUMNS,
+        partner=partner,
+        sheets=sheet,
+        encoding=encoding,
     )
     if fmt is Format.table:
         _ours_note(settings)
@@ -676,7 +708,7 @@ def targets(
     from uplift.views.targets import show_targets
 
     settings = _settings(config)
-    sales, _ = _data(paths, settings, workspace)
+    sales, _ = _data(paths, settings, workspace, columns=_GROWTH_COLUMNS)
     goals = read_targets(targets_file, settings=settings)
     if as_of is not None:
         from uplift.periods import PeriodError, parse_period
@@ -731,7 +763,8 @@ def partners(
         from uplift.workspace import Workspace
 
         with Workspace.open(workspace) as ws:
-            sales, competitors, stats = ws.sales(), ws.competitors(), ws.load_stats()
+            sales = ws.sales(_ANALYSIS_COLUMNS)
+            competitors, stats = ws.competitors(), ws.load_stats()
     if fmt is Format.table:
         _ours_note(settings)
     card = partner_scorecard(sales, settings=settings, competitors=competitors, load_stats=stats)
@@ -776,7 +809,7 @@ def report(
         from uplift.workspace import Workspace
 
         with Workspace.open(workspace) as ws:
-            sales, competitors = ws.sales(), ws.competitors()
+            sales, competitors = ws.sales(_GROWTH_COLUMNS), ws.competitors()
             quality, stats = quality_from_sources(ws.sources()), ws.load_stats()
     if sales.empty:
         raise NoData("no sales rows to report")

@@ -88,7 +88,11 @@ def conform(df: pd.DataFrame | None, columns: tuple[str, ...] = SALES_COLUMNS) -
             out[col] = pd.to_numeric(df[col], errors="raise").astype("float64")
         elif col == ROW:
             out[col] = df[col].astype("int64")
+        elif col not in df.columns:
+            out[col] = pd.Series("", index=df.index, dtype="str")
         else:
-            series = df[col] if col in df.columns else pd.Series("", index=df.index)
-            out[col] = series.fillna("").astype("str")
+            series = df[col]
+            if series.dtype != "str":
+                series = series.astype("str")
+            out[col] = series.fillna("") if series.hasnans else series
     return out.reset_index(drop=True)

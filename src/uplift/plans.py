@@ -44,6 +44,7 @@ from uplift import columns as C
 from uplift.gaps import (
     COMPETITOR,
     COMPETITOR_BOXES,
+    COMPETITORS,
     CONVERSION,
     DEVELOPMENT,
     FACT_LEVEL,
@@ -158,16 +159,43 @@ class _Option:
 
 
 @dataclass
+class _Targets:
+    """One hospital's target entities for an option: names, kinds and figures, ranked."""
+
+    names: list[str]
+    kinds: list[str]
+    boxes: Any  # float64 ndarray, in the order of `names` (numpy sums, as pandas does)
+    extra: list[Any] = field(default_factory=list)  # option-specific per-target columns
+
+
+@dataclass
+class _Tables:
+    """One market's figures for every hospital, computed once with vectorised pandas.
+
+    The builders below only look their hospital up in these dicts (plain Python), so
+    planning thousands of hospitals costs no per-hospital pandas call.
+    """
+
+    prescriber_ours: dict[tuple[str, str], float]
+    prescriber_department: dict[tuple[str, str], str]
+    department_ours: dict[tuple[str, str], float]
+    with_ours: set[str]  # hospitals with a prescriber of ours (boxes > 0)
+    deepen: dict[str, _Targets]  # extra: thresholds, boxes, tiers before, tiers after
+    convert: dict[str, _Targets]  # extra: per target, its [(product, boxes)] largest first
+    develop: dict[str, _Targets]
+    with_monthly: set[str]  # hospitals with prescriber-level usage detail of ours
+    win_back: dict[str, _Targets]  # boxes: lost; extra: earlier, now (lists), now (array)
+    events: dict[str, tuple[str, float, float, float, dict[str, float]]]
+
+
+@dataclass
 class _Hospital:
     """What the option builders need to know about one hospital."""
 
     name: str
     current: float
-    facts: pd.DataFrame
     competitor_level: int  # -1 none, 0 hospital, 1 department, 2 prescriber
-    prescribers: pd.DataFrame  # prescriber gap rows (ours_boxes, department)
-    departments: pd.DataFrame  # department gap rows
-    monthly: pd.DataFrame  # prescriber x month boxes of ours
+    tables: _Tables
 
 
 # Formatting ---------------------------------------------------------------------------------
@@ -201,29 +229,17 @@ def _sum_terms(terms: list[str], total: float) -> str:
 
 
 def _deepen(h: _Hospital, settings: Settings) -> _Option | str:
-    import numpy as np
-
-    ours = h.prescribers[[C.PRESCRIBER, OURS_BOXES]]
-    ours = ours[ours[OURS_BOXES] > 0]
     reach = settings.rates.reach
-    if ours.empty:
+    if h.name not in h.tables.with_ours:
         return "no prescriber-level usage detail"
-    thresholds = np.asarray(settings.thresholds, dtype="float64")
-    boxes = ours[OURS_BOXES].round(6).to_numpy()
-    nxt = np.searchsorted(thresholds, boxes, side="right")
-    has_next = nxt < len(thresholds)
-    target = np.where(has_next, thresholds[np.minimum(nxt, len(thresholds) - 1)], np.inf)
-    within = has_next & (boxes >= target * (1 - reach)) & (boxes < target)
-    rows = ours.assign(threshold=target, lift=target - boxes, boxes=boxes)[within]
-    if rows.empty:
+    rows = h.tables.deepen.get(h.name)
+    if rows is None:
         return f"no prescriber within {_pct(reach)} below a tier threshold"
-    rows = rows.sort_values(["lift", C.PRESCRIBER])
-    names = list(rows[C.PRESCRIBER])
+    names = rows.names
+    thresholds, boxes, before, after = rows.extra
     toks = [token(i) for i in range(len(names))]
-    extra = float(rows["lift"].sum())
-    before = assign_tiers(rows["boxes"], settings.thresholds)
-    after = assign_tiers(rows["threshold"], settings.thresholds)
-    pairs = list(zip(rows["threshold"], rows["boxes"], strict=True))
+    extra = float(rows.boxes.sum())
+    pairs = list(zip(thresholds, boxes, strict=True))
     if len(pairs) <= _EXPLICIT_TERMS:
         arithmetic = " + ".join(f"({fmt_boxes(t)} - {fmt_boxes(b)})" for t, b in pairs)
     else:
@@ -257,46 +273,16 @@ def _deepen(h: _Hospital, settings: Settings) -> _Option | str:
         template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
         levers=[
             ("prescriber", n, "deepen", float(lift))
-            for n, lift in zip(names, rows["lift"], strict=True)
+            for n, lift in zip(names, rows.boxes.tolist(), strict=True)
         ],
     )
-
-
-def _competitor_targets(h: _Hospital, kind: str) -> pd.DataFrame:
-    """Competitor boxes of `kind` per target entity (its finest level), largest first."""
-    import numpy as np
-
-    comp = h.facts[(h.facts[ROLE] == COMPETITOR) & (h.facts[KIND] == kind)]
-    level = comp[FACT_LEVEL].to_numpy()
-    comp = comp.assign(
-        target_kind=np.select([level == 2, level == 1], ["prescriber", "department"], "hospital"),
-        target=np.select(
-            [level == 2, level == 1],
-            [comp[C.PRESCRIBER].to_numpy(), comp[C.DEPARTMENT].to_numpy()],
-            comp[C.HOSPITAL].to_numpy(),
-        ),
-    )
-    per = comp.groupby(["target_kind", "target", C.PRODUCT], as_index=False)[C.BOXES].sum()
-    per = per[per[C.BOXES] > 0]
-    totals = per.groupby(["target_kind", "target"], as_index=False)[C.BOXES].sum()
-    totals = totals.sort_values([C.BOXES, "target"], ascending=[False, True])
-    products: dict[tuple[str, str], list[tuple[str, float]]] = {}
-    ordered = per.sort_values([C.BOXES, C.PRODUCT], ascending=[False, True])
-    for tk, t, product, boxes in ordered[["target_kind", "target", C.PRODUCT, C.BOXES]].itertuples(
-        index=False, name=None
-    ):
-        products.setdefault((tk, t), []).append((product, float(boxes)))
-    totals["products"] = [
-        products[(tk, t)] for tk, t in zip(totals["target_kind"], totals["target"], strict=True)
-    ]
-    return totals.reset_index(drop=True)
 
 
 def _where(h: _Hospital, kinds: list[str], toks: list[str], names: list[str]) -> str:
     """Where the competitor boxes are, in words ("心内科 prescribers", "神经内科、老年科")."""
     if all(k == "prescriber" for k in kinds):
-        depts = h.prescribers.set_index(C.PRESCRIBER)[C.DEPARTMENT].reindex(names).fillna("")
-        unique = sorted(set(depts))
+        department = h.tables.prescriber_department
+        unique = sorted({department.get((h.name, n), "") for n in names})
         if len(unique) == 1 and unique[0]:
             return f"{unique[0]} prescribers" if len(names) > 1 else f"{unique[0]} prescriber"
         return _plural(len(names), "prescriber")
@@ -318,39 +304,38 @@ def _where(h: _Hospital, kinds: list[str], toks: list[str], names: list[str]) ->
 
 def _ours_at(h: _Hospital, kind: str, name: str) -> float:
     if kind == "prescriber":
-        table, col = h.prescribers, C.PRESCRIBER
-    elif kind == "department":
-        table, col = h.departments, C.DEPARTMENT
-    else:
-        return h.current
-    hit = table.loc[table[col] == name, OURS_BOXES]
-    return float(hit.iloc[0]) if len(hit) else 0.0
+        return h.tables.prescriber_ours.get((h.name, name), 0.0)
+    if kind == "department":
+        return h.tables.department_ours.get((h.name, name), 0.0)
+    return h.current
 
 
 def _competitor_option(h: _Hospital, settings: Settings, kind: str) -> _Option | str:
     convert = kind == CONVERSION
     if h.competitor_level < 0:
         return NO_COMPETITOR_DATA
-    targets = _competitor_targets(h, kind)
-    if targets.empty:
+    targets = (h.tables.convert if convert else h.tables.develop).get(h.name)
+    if targets is None:
         if convert:
             return "no competitor use where ours is already used"
         return "no competitor use outside ours (no white space)"
-    names = list(targets["target"])
-    kinds = list(targets["target_kind"])
+    names = targets.names
+    kinds = targets.kinds
+    plists = targets.extra
     toks = [token(i) for i in range(len(names))]
-    total = float(targets[C.BOXES].sum())
+    total = float(targets.boxes.sum())
     rate = settings.rates.conversion if convert else settings.rates.adoption
     extra = total * rate
     where = _where(h, kinds, toks, names)
     everywhere: dict[str, float] = {}
-    for plist in targets["products"]:
+    for plist in plists:
         for product, boxes in plist:
             everywhere[product] = everywhere.get(product, 0.0) + boxes
     products = [p for p, _ in sorted(everywhere.items(), key=lambda kv: (-kv[1], kv[0]))]
+    target_boxes = targets.boxes.tolist()
     evidence = "; ".join(
         f"{tok} {fmt_boxes(b)} ({', '.join(f'{p} {fmt_boxes(x)}' for p, x in plist)})"
-        for tok, b, plist in zip(toks, targets[C.BOXES], targets["products"], strict=True)
+        for tok, b, plist in zip(toks, target_boxes, plists, strict=True)
     )
     evidence = f"competitor boxes/month: {evidence}"
     is_prescribers = all(k == "prescriber" for k in kinds)
@@ -406,7 +391,7 @@ def _competitor_option(h: _Hospital, settings: Settings, kind: str) -> _Option |
         template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
         levers=[
             (k, n, lever, float(b) * rate)
-            for k, n, b in zip(kinds, names, targets[C.BOXES], strict=True)
+            for k, n, b in zip(kinds, names, target_boxes, strict=True)
         ],
     )
 
@@ -414,31 +399,19 @@ def _competitor_option(h: _Hospital, settings: Settings, kind: str) -> _Option |
 def _win_back(h: _Hospital, settings: Settings, months: list[str]) -> _Option | str:
     if len(months) < 2:
         return "only one month of data (win back compares earlier months with the last)"
-    monthly = h.monthly
     earlier_months, last = months[:-1], months[-1]
-    if monthly.empty:
+    if h.name not in h.tables.with_monthly:
         return "no prescriber-level usage detail"
-    earlier = monthly[earlier_months].sum(axis=1) / len(earlier_months)
-    now = monthly[last]
-    fell = (earlier > 0) & (now < earlier / 2)
-    if not fell.any():
+    rows = h.tables.win_back.get(h.name)
+    if rows is None:
         return f"no prescriber stopped or fell by more than half in {last}"
-    rows = (
-        earlier[fell]
-        .rename("earlier")
-        .to_frame()
-        .assign(now=now[fell].clip(lower=0.0))
-        .rename_axis(C.PRESCRIBER)
-        .reset_index()
-    )
-    rows["lost"] = rows["earlier"] - rows["now"]
-    rows = rows.sort_values(["lost", C.PRESCRIBER], ascending=[False, True])
     rate = settings.rates.recovery
-    names = list(rows[C.PRESCRIBER])
+    names = rows.names
+    earlier, now, now_boxes = rows.extra
     toks = [token(i) for i in range(len(names))]
-    lost = float(rows["lost"].sum())
+    lost = float(rows.boxes.sum())
     extra = lost * rate
-    pairs = list(zip(rows["earlier"], rows["now"], strict=True))
+    pairs = list(zip(earlier, now, strict=True))
     if len(pairs) <= _EXPLICIT_TERMS:
         arithmetic = " + ".join(f"({fmt_boxes(e)} - {fmt_boxes(x)})" for e, x in pairs)
     else:
@@ -458,7 +431,7 @@ def _win_back(h: _Hospital, settings: Settings, months: list[str]) -> _Option | 
         f"{tok} {span} average {fmt_boxes(e)}, {last} {fmt_boxes(x)}"
         for tok, (e, x) in zip(toks, pairs, strict=True)
     )
-    now_total = float(rows["now"].sum())
+    now_total = float(now_boxes.sum())
     together = " together" if len(names) > 1 else ""
     kpi = (
         f"next month: {_list(toks)} back to {fmt_boxes(now_total + extra)} boxes/month{together} "
@@ -478,7 +451,7 @@ def _win_back(h: _Hospital, settings: Settings, months: list[str]) -> _Option | 
         template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
         levers=[
             ("prescriber", n, "win_back", float(x) * rate)
-            for n, x in zip(names, rows["lost"], strict=True)
+            for n, x in zip(names, rows.boxes.tolist(), strict=True)
         ],
     )
 
@@ -549,24 +522,17 @@ def _event(h: _Hospital, settings: Settings) -> _Option | str:
         return NO_COMPETITOR_DATA
     if h.competitor_level == 0:
         return "competitor data for the whole hospital only (no department for an event)"
-    depts = h.departments
-    depts = depts[depts[COMPETITOR_BOXES].notna() & (depts[COMPETITOR_BOXES] > 0)]
-    if depts.empty:
+    best = h.tables.events.get(h.name)
+    if best is None:
         return "no department with competitor use"
-    best = depts.sort_values(
-        [COMPETITOR_BOXES, MARKET_BOXES, C.DEPARTMENT], ascending=[False, False, True]
-    ).iloc[0]
+    department, market, ours, share, leaders = best
     rate = settings.rates.event
-    market = float(best[MARKET_BOXES])
-    ours = float(best[OURS_BOXES])
-    share = float(best[SHARE])
     extra = market * rate
     tok = token(0)
     formula = (
         f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(market)} market boxes in {tok} (our share "
         f"{_pct(share)}) x {_pct(rate)} event uplift"
     )
-    leaders = best["competitors"]
     evidence = (
         f"{tok}: market {fmt_boxes(market)} boxes/month, ours {fmt_boxes(ours)}, competitors "
         + ", ".join(f"{p} {fmt_boxes(b)}" for p, b in leaders.items())
@@ -582,12 +548,12 @@ def _event(h: _Hospital, settings: Settings) -> _Option | str:
     ]
     return _Option(
         type="event",
-        targets=[str(best[C.DEPARTMENT])],
+        targets=[department],
         kinds=["department"],
         extra=extra,
         assumptions={"event": rate},
         template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
-        levers=[("department", str(best[C.DEPARTMENT]), "event", extra)],
+        levers=[("department", department, "event", extra)],
     )
 
 
@@ -645,6 +611,167 @@ def _counted(shown: list[_Option]) -> list[float]:
     return out
 
 
+def _spans(keys: Any) -> dict[str, tuple[int, int]]:
+    """Start and end of each run of equal keys in a sorted sequence of hospital names."""
+    import numpy as np
+
+    values = np.asarray(keys, dtype=object)
+    if not len(values):
+        return {}
+    change = np.flatnonzero(values[1:] != values[:-1]) + 1
+    starts = [0, *change.tolist()]
+    ends = [*change.tolist(), len(values)]
+    return {values[s]: (s, e) for s, e in zip(starts, ends, strict=True)}
+
+
+def _floats(series: pd.Series) -> Any:
+    """A float64 column as a contiguous array: slices sum exactly as the Series would."""
+    import numpy as np
+
+    return np.ascontiguousarray(series.to_numpy(dtype="float64"))
+
+
+def _deepen_rows(prescribers: pd.DataFrame, settings: Settings) -> tuple[set[str], dict]:
+    """Per hospital, its prescribers within reach below the next tier threshold."""
+    import numpy as np
+
+    ours = prescribers[[C.HOSPITAL, C.PRESCRIBER, OURS_BOXES]]
+    ours = ours[ours[OURS_BOXES] > 0]
+    with_ours = set(ours[C.HOSPITAL].tolist())
+    reach = settings.rates.reach
+    thresholds = np.asarray(settings.thresholds, dtype="float64")
+    boxes = ours[OURS_BOXES].round(6).to_numpy()
+    nxt = np.searchsorted(thresholds, boxes, side="right")
+    has_next = nxt < len(thresholds)
+    target = np.where(has_next, thresholds[np.minimum(nxt, len(thresholds) - 1)], np.inf)
+    within = has_next & (boxes >= target * (1 - reach)) & (boxes < target)
+    rows = ours.assign(threshold=target, lift=target - boxes, boxes=boxes)[within]
+    rows = rows.sort_values([C.HOSPITAL, "lift", C.PRESCRIBER])
+    names = rows[C.PRESCRIBER].tolist()
+    threshold = rows["threshold"].tolist()
+    lifted = rows["boxes"].tolist()
+    lift = _floats(rows["lift"])
+    before = assign_tiers(rows["boxes"], settings.thresholds).tolist()
+    after = assign_tiers(rows["threshold"], settings.thresholds).tolist()
+    out = {
+        hospital: _Targets(
+            names=names[s:e],
+            kinds=["prescriber"] * (e - s),
+            boxes=lift[s:e],
+            extra=[threshold[s:e], lifted[s:e], before[s:e], after[s:e]],
+        )
+        for hospital, (s, e) in _spans(rows[C.HOSPITAL].tolist()).items()
+    }
+    return with_ours, out
+
+
+def _competitor_rows(facts: pd.DataFrame, kind: str) -> dict[str, _Targets]:
+    """Per hospital, competitor boxes of `kind` per target entity (its finest level).
+
+    Targets largest first (ties: name, then kind), each with its products largest first.
+    """
+    import numpy as np
+
+    comp = facts[(facts[ROLE] == COMPETITOR) & (facts[KIND] == kind)]
+    level = comp[FACT_LEVEL].to_numpy()
+    comp = comp.assign(
+        target_kind=np.select([level == 2, level == 1], ["prescriber", "department"], "hospital"),
+        target=np.select(
+            [level == 2, level == 1],
+            [comp[C.PRESCRIBER].to_numpy(), comp[C.DEPARTMENT].to_numpy()],
+            comp[C.HOSPITAL].to_numpy(),
+        ),
+    )
+    keys = [C.HOSPITAL, "target_kind", "target"]
+    per = comp.groupby([*keys, C.PRODUCT], as_index=False)[C.BOXES].sum()
+    per = per[per[C.BOXES] > 0]
+    totals = per.groupby(keys, as_index=False)[C.BOXES].sum()
+    # stable: equal boxes and name keep the groupby order (by kind)
+    totals = totals.sort_values([C.HOSPITAL, C.BOXES, "target"], ascending=[True, False, True])
+    ordered = per.sort_values(
+        [*keys, C.BOXES, C.PRODUCT], ascending=[True, True, True, False, True]
+    )
+    products: dict[tuple[str, str, str], list[tuple[str, float]]] = {}
+    for hospital, tk, t, product, boxes in ordered[[*keys, C.PRODUCT, C.BOXES]].itertuples(
+        index=False, name=None
+    ):
+        products.setdefault((hospital, tk, t), []).append((product, float(boxes)))
+    hospitals = totals[C.HOSPITAL].tolist()
+    kinds = totals["target_kind"].tolist()
+    names = totals["target"].tolist()
+    boxes = _floats(totals[C.BOXES])
+    return {
+        hospital: _Targets(
+            names=names[s:e],
+            kinds=kinds[s:e],
+            boxes=boxes[s:e],
+            extra=[products[(hospital, k, n)] for k, n in zip(kinds[s:e], names[s:e], strict=True)],
+        )
+        for hospital, (s, e) in _spans(hospitals).items()
+    }
+
+
+def _win_back_rows(monthly: pd.DataFrame, months: list[str]) -> dict[str, _Targets]:
+    """Per hospital, its prescribers who stopped or fell by more than half in the last month."""
+    import numpy as np
+    import pandas as pd
+
+    earlier_months, last = months[:-1], months[-1]
+    earlier = monthly[earlier_months].sum(axis=1)
+    # a hospital with a single prescriber sums a single row: numpy adds it pairwise
+    hospitals = monthly.index.get_level_values(C.HOSPITAL)
+    single = ~hospitals.duplicated(keep=False)
+    if single.any():
+        values = np.ascontiguousarray(monthly[earlier_months].to_numpy(dtype="float64"))
+        totals = earlier.to_numpy(dtype="float64").copy()
+        for i in np.flatnonzero(single).tolist():
+            totals[i] = np.ascontiguousarray(values[i]).sum()
+        earlier = pd.Series(totals, index=earlier.index)
+    earlier = earlier / len(earlier_months)
+    now = monthly[last]
+    fell = (earlier > 0) & (now < earlier / 2)
+    rows = (
+        earlier[fell]
+        .rename("earlier")
+        .to_frame()
+        .assign(now=now[fell].clip(lower=0.0))
+        .reset_index()
+    )
+    rows["lost"] = rows["earlier"] - rows["now"]
+    rows = rows.sort_values([C.HOSPITAL, "lost", C.PRESCRIBER], ascending=[True, False, True])
+    names = rows[C.PRESCRIBER].tolist()
+    earlier_list = rows["earlier"].tolist()
+    now_list = rows["now"].tolist()
+    lost = _floats(rows["lost"])
+    now_boxes = _floats(rows["now"])
+    return {
+        hospital: _Targets(
+            names=names[s:e],
+            kinds=["prescriber"] * (e - s),
+            boxes=lost[s:e],
+            extra=[earlier_list[s:e], now_list[s:e], now_boxes[s:e]],
+        )
+        for hospital, (s, e) in _spans(rows[C.HOSPITAL].tolist()).items()
+    }
+
+
+def _event_rows(departments: pd.DataFrame) -> dict[str, tuple[str, float, float, float, dict]]:
+    """Per hospital, the department with the most competitor boxes (ties: market, name)."""
+    cols = [C.HOSPITAL, C.DEPARTMENT, MARKET_BOXES, OURS_BOXES, SHARE, COMPETITORS]
+    depts = departments[[*cols[:-1], COMPETITOR_BOXES, COMPETITORS]]
+    depts = depts[depts[COMPETITOR_BOXES].notna() & (depts[COMPETITOR_BOXES] > 0)]
+    depts = depts.sort_values(
+        [C.HOSPITAL, COMPETITOR_BOXES, MARKET_BOXES, C.DEPARTMENT],
+        ascending=[True, False, False, True],
+    ).drop_duplicates(C.HOSPITAL)
+    return {
+        hospital: (str(department), float(market), float(ours), float(share), leaders)
+        for hospital, department, market, ours, share, leaders in depts[cols].itertuples(
+            index=False, name=None
+        )
+    }
+
+
 def _contexts(
     sales: pd.DataFrame,
     competitors: pd.DataFrame | None,
@@ -653,11 +780,12 @@ def _contexts(
     market: Any,
     months: list[str],
 ) -> list[_Hospital]:
+    """Every hospital of one market, largest first, with the figures its options need."""
     facts = opportunity_facts(sales, competitors, settings=settings, market=market, months=months)
     hospitals = gap_table(facts, "hospital")
     prescribers = gap_table(facts, "prescriber")
     departments = gap_table(facts, "department")
-    levels = hospital_competitor_level(facts)
+    levels = hospital_competitor_level(facts).to_dict()
 
     rows = sales[sales[C.MONTH].isin(months) & (sales[C.PRESCRIBER] != "")]
     products = normalise_series(rows[C.PRODUCT])
@@ -665,26 +793,37 @@ def _contexts(
     ours = rows[(product_roles(products, market, settings, sales_products) == OURS).to_numpy()]
     monthly = monthly_pivot(ours, [C.HOSPITAL, C.PRESCRIBER], months)
 
-    by_hospital = {name: group for name, group in facts.groupby(C.HOSPITAL, sort=True)}
-    presc = {name: g for name, g in prescribers.groupby(C.HOSPITAL, sort=True)}
-    dept = {name: g for name, g in departments.groupby(C.HOSPITAL, sort=True)}
-    per_month = {name: g.droplevel(0) for name, g in monthly.groupby(level=C.HOSPITAL, sort=True)}
-    empty_monthly = monthly.iloc[0:0].droplevel(0)
+    presc_keys = list(
+        zip(prescribers[C.HOSPITAL].tolist(), prescribers[C.PRESCRIBER].tolist(), strict=True)
+    )
+    dept_keys = list(
+        zip(departments[C.HOSPITAL].tolist(), departments[C.DEPARTMENT].tolist(), strict=True)
+    )
+    with_ours, deepen = _deepen_rows(prescribers, settings)
+    tables = _Tables(
+        prescriber_ours=dict(zip(presc_keys, prescribers[OURS_BOXES].tolist(), strict=True)),
+        prescriber_department=dict(
+            zip(presc_keys, prescribers[C.DEPARTMENT].tolist(), strict=True)
+        ),
+        department_ours=dict(zip(dept_keys, departments[OURS_BOXES].tolist(), strict=True)),
+        with_ours=with_ours,
+        deepen=deepen,
+        convert=_competitor_rows(facts, CONVERSION),
+        develop=_competitor_rows(facts, DEVELOPMENT),
+        with_monthly=set(monthly.index.get_level_values(C.HOSPITAL).tolist()),
+        win_back=_win_back_rows(monthly, months) if len(months) >= 2 else {},
+        events=_event_rows(departments),
+    )
     ordered = hospitals.sort_values([OURS_BOXES, C.HOSPITAL], ascending=[False, True])
-    out = []
-    for name, current in ordered[[C.HOSPITAL, OURS_BOXES]].itertuples(index=False, name=None):
-        out.append(
-            _Hospital(
-                name=name,
-                current=float(current),
-                facts=by_hospital[name],
-                competitor_level=int(levels.get(name, -1)),
-                prescribers=presc.get(name, prescribers.iloc[0:0]),
-                departments=dept.get(name, departments.iloc[0:0]),
-                monthly=per_month.get(name, empty_monthly),
-            )
+    return [
+        _Hospital(
+            name=name,
+            current=float(current),
+            competitor_level=int(levels.get(name, -1)),
+            tables=tables,
         )
-    return out
+        for name, current in ordered[[C.HOSPITAL, OURS_BOXES]].itertuples(index=False, name=None)
+    ]
 
 
 def plan_hospitals(

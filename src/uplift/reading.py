@@ -193,9 +193,9 @@ def _is_worksheet(name: str) -> bool:
 _REF_WIDE = re.compile(rb'r="[A-Z][A-Z]')  # a column from AA on
 _REF_THREE = re.compile(rb'r="([A-Z]{3})\d')  # a column from AAA on
 _REF_TWO_FIRST = re.compile(rb'r="([A-Z])[A-Z]\d')
-_REF_ROW = re.compile(rb'r="[A-Z]{0,3}(\d+)"')
+_REF_ROW = re.compile(rb'r="[A-Z]{0,3}(\d{1,12})"')
 _DIMENSION = re.compile(
-    rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"'
+    rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d{1,12})(?::\$?([A-Z]{1,3})\$?(\d{1,12}))?"'
 )
 # The reader allocates its grid for the whole span of a sheet's cells (first to last row
 # and column), about 32 bytes a cell: two cells at A1 and XFD1048576 would ask for 512 GB

@@ -7,14 +7,13 @@ in the sales rows of that partner/hospital over the target's months.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from uplift import columns as C
-from uplift.errors import InputProblem, Problem, UnreadableFile, UsageError
+from uplift.errors import InputProblem, Problem, UsageError
 from uplift.growth import (
     CATEGORY,
     CHANGE,
@@ -156,33 +155,29 @@ def _find_header(grid: list[list[str]]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def _read_grids(path: Path) -> list[tuple[str | None, list[list[str]]]]:
-    """(sheet name, rows of text cells) per sheet; CSV is one sheet named None."""
+def _read_grids(path: Path, settings: Settings) -> list[tuple[str | None, list[list[str]]]]:
+    """(sheet name, rows of text cells) per sheet; CSV is one sheet named None.
+
+    Through the loader's reader, so the targets sheet gets the same protection against
+    damaged files, decompression bombs and encodings as a usage-detail sheet.
+    """
+    from uplift.reading import CSV_SUFFIXES, read_csv, read_workbook
+
     if not path.is_file():
         raise UsageError(f"{path}: targets file not found")
-    if path.suffix.lower() in (".csv", ".txt"):
-        raw = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            return [(None, [list(r) for r in csv.reader(text.splitlines())])]
-        raise UnreadableFile(f"{path}: cannot decode the CSV as UTF-8 or GBK")
-    import fastexcel
-
-    try:
-        reader = fastexcel.read_excel(str(path))
-        out: list[tuple[str | None, list[list[str]]]] = []
-        for i, name in enumerate(reader.sheet_names):
-            sheet = reader.load_sheet(i, header_row=None, skip_rows=0, dtypes="string")
-            frame = sheet.to_pandas()
-            # row i of the frame is Excel row i + 1
-            values = frame.astype("object").where(frame.notna(), "").to_numpy().tolist()
-            out.append((name, [[str(v) for v in row] for row in values]))
-        return out
-    except Exception as exc:  # fastexcel raises its own classes for corrupt files
-        raise UnreadableFile(f"{path}: cannot read the targets workbook ({exc})") from None
+    if path.suffix.lower() in CSV_SUFFIXES:
+        sheets = [read_csv(path)]
+        named = False
+    else:
+        _, sheets = read_workbook(path, max_unzipped_mb=settings.max_unzipped_mb)
+        named = True
+    out: list[tuple[str | None, list[list[str]]]] = []
+    for raw in sheets:
+        frame = raw.grid
+        # row i of the grid is Excel row i + 1
+        values = frame.astype("object").where(frame.notna(), "").to_numpy().tolist()
+        out.append((raw.name if named else None, [[str(v) for v in row] for row in values]))
+    return out
 
 
 def _number(text: str) -> float | None:
@@ -229,7 +224,7 @@ def read_targets(path: Path | str, *, settings: Settings) -> pd.DataFrame:
     problems: list[Problem] = []
     records: list[dict[str, Any]] = []
     headed = False
-    for sheet, grid in _read_grids(path):
+    for sheet, grid in _read_grids(path, settings):
         found = _find_header(grid)
         if found is None:
             continue

@@ -131,13 +131,15 @@ def show_check(result: LoadResult, *, fmt: str, compact: bool = False) -> None:
             out.print(f"{name}: rejected {parts}", markup=False, style="yellow")
             for p in s.examples[: 3 if compact else 10]:
                 out.print(f"  {p}", markup=False)
+    # problems go to stderr, each on one line however long (soft_wrap: no folding)
+    err = console(stderr=True)
     for f in result.files:
         if f.error is not None:
-            out.print(f"Error: {f.error.message}", markup=False, style="red")
+            err.print(f"Error: {f.error.message}", markup=False, style="red", soft_wrap=True)
             if f.error.hint and not compact:
-                out.print(f"  Hint: {f.error.hint}", markup=False)
+                err.print(f"  Hint: {f.error.hint}", markup=False, soft_wrap=True)
     for w in result.warnings:
-        out.print(f"Warning: {w}", markup=False, style="yellow")
+        err.print(f"Warning: {w}", markup=False, style="yellow", soft_wrap=True)
     for n in result.notes:
         out.print(n, markup=False)
     if not compact:
