@@ -168,6 +168,19 @@ def _report_rejections(result: LoadResult) -> None:
         )
 
 
+def _load_progress(paths: list[Path]) -> Any:
+    """A progress bar for loads of many or large files (silent when not a terminal)."""
+    import contextlib
+
+    from uplift.render import progress_bar
+
+    many = len(paths) > 3 or any(p.is_dir() for p in paths)
+    large = any(p.is_file() and p.stat().st_size > 5 * 2**20 for p in paths)
+    if many or large:
+        return progress_bar("Reading")
+    return contextlib.nullcontext(None)
+
+
 def _load_paths(
     paths: list[Path],
     settings: Settings,
@@ -344,14 +357,16 @@ def check(
     from uplift.views.check import show_check
 
     settings = _settings(config)
-    result = load_files(
-        paths,
-        settings=settings,
-        partner=partner,
-        sheets=sheet,
-        encoding=encoding,
-        competitors=competitors,
-    )
+    with _load_progress(paths) as advance:
+        result = load_files(
+            paths,
+            settings=settings,
+            partner=partner,
+            sheets=sheet,
+            encoding=encoding,
+            competitors=competitors,
+            progress=advance,
+        )
     show_check(result, fmt=fmt.value)
     if result.unreadable:
         raise typer.Exit(2)
@@ -380,14 +395,16 @@ def load(
     from uplift.workspace import Workspace, workspace_dir
 
     settings = _settings(config)
-    result = load_files(
-        paths,
-        settings=settings,
-        partner=partner,
-        sheets=sheet,
-        encoding=encoding,
-        competitors=competitors,
-    )
+    with _load_progress(paths) as advance:
+        result = load_files(
+            paths,
+            settings=settings,
+            partner=partner,
+            sheets=sheet,
+            encoding=encoding,
+            competitors=competitors,
+            progress=advance,
+        )
     show_check(result, fmt="table", compact=True)
     result.raise_if_unreadable()
     with Workspace.transaction(workspace) as ws:

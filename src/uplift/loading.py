@@ -187,8 +187,12 @@ def load_files(
     sheets: list[str] | None = None,
     encoding: str | None = None,
     competitors: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> LoadResult:
-    """Load every sheet of every file; later files win for a partner and month they repeat."""
+    """Load every sheet of every file; later files win for a partner and month they repeat.
+
+    `progress(done, total, file name)` is called before each file, for a progress bar.
+    """
     import pandas as pd
 
     bad = unknown_overrides(settings.columns)
@@ -202,7 +206,10 @@ def load_files(
     sales_parts: list[pd.DataFrame] = []
     comp_parts: list[pd.DataFrame] = []
     wanted = _sheet_filter(sheets)
-    for path in expand_paths(paths):
+    files = expand_paths(paths)
+    for done, path in enumerate(files):
+        if progress is not None:
+            progress(done, len(files), path.name)
         report = FileReport(path=str(path))
         result.files.append(report)
         try:
