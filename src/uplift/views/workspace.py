@@ -66,15 +66,26 @@ def show_sources(sources: pd.DataFrame, *, fmt: str) -> None:
         Column("file", "File"),
         Column("partner", "Partner"),
         Column("kind", "Kind"),
-        Column("months", "Months"),
+        Column("months_shown", "Months"),
         Column("rows", "Rows", "int"),
         Column("boxes", "Boxes", "float1"),
         Column("rows_rejected", "Rejected", "int"),
         Column("loaded_at", "Loaded at (UTC)"),
         Column("short_digest", "Content hash"),
     ]
-    shown = sources.assign(short_digest=sources["digest"].str[:12])
+    shown = sources.assign(
+        short_digest=sources["digest"].str[:12],
+        months_shown=[_month_span(m) for m in sources["months"]],
+    )
     emit(shown, fmt=fmt, keys=SOURCES_KEYS, columns=cols, title="Loaded sources")
+
+
+def _month_span(months: str) -> str:
+    """`2026-04,2026-05,2026-06` -> `2026-04..2026-06 (3)`; gaps stay visible as a count."""
+    parts = [m for m in str(months).split(",") if m]
+    if len(parts) <= 2:
+        return ", ".join(parts)
+    return f"{parts[0]}..{parts[-1]} ({len(parts)})"
 
 
 def show_trace(rows: pd.DataFrame, *, fmt: str, title: str) -> None:
