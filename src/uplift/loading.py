@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import re
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -207,6 +208,65 @@ def load_files(
     comp_parts: list[pd.DataFrame] = []
     wanted = _sheet_filter(sheets)
     files = expand_paths(paths)
+    # The Rust reader releases the GIL: read the next file on the other core while this
+    # one is cleaned. One file ahead at most, so memory holds two raw files, not all.
+    pool = ThreadPoolExecutor(max_workers=2) if len(files) > 1 else None
+    ahead: dict[int, Future[tuple[list[str], list[RawSheet]]]] = {}
+
+    def fetch(i: int) -> None:
+        if pool is not None and i < len(files) and i not in ahead:
+            ahead[i] = pool.submit(_raw_sheets, files[i], settings, encoding, wanted)
+
+    try:
+        _load_each(
+            files,
+            result,
+            seen,
+            sales_parts,
+            comp_parts,
+            ahead,
+            fetch,
+            progress,
+            settings=settings,
+            partner=partner,
+            sheets=sheets,
+            encoding=encoding,
+            competitors=competitors,
+            wanted=wanted,
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    sales = pd.concat(sales_parts, ignore_index=True) if sales_parts else C.empty_sales()
+    result.sales = _later_files_win(sales, result, settings)
+    if comp_parts:
+        result.competitors = pd.concat(comp_parts, ignore_index=True)
+    failed = {f.path for f in result.files if f.error is not None}
+    for s in result.sheets:
+        if s.kind == "none" and s.note and s.file not in failed:
+            result.notes.append(f'{Path(s.file).name}, sheet "{s.sheet}": skipped, {s.note}')
+    return result
+
+
+def _load_each(
+    files: list[Path],
+    result: LoadResult,
+    seen: dict[str, str],
+    sales_parts: list[pd.DataFrame],
+    comp_parts: list[pd.DataFrame],
+    ahead: dict[int, Future[tuple[list[str], list[RawSheet]]]],
+    fetch: Callable[[int], None],
+    progress: Callable[[int, int, str], None] | None,
+    *,
+    settings: Settings,
+    partner: str | None,
+    sheets: list[str] | None,
+    encoding: str | None,
+    competitors: bool,
+    wanted: Callable[[str], bool] | None,
+) -> None:
+    """The per-file part of `load_files`, in the order given."""
+
     for done, path in enumerate(files):
         if progress is not None:
             progress(done, len(files), path.name)
@@ -227,7 +287,13 @@ def load_files(
         file_sales: list[pd.DataFrame] = []
         file_comp: list[pd.DataFrame] = []
         try:
-            names, raws = _raw_sheets(path, settings, encoding, wanted)
+            fetch(done)
+            fetch(done + 1)
+            future = ahead.pop(done, None)
+            if future is not None:
+                names, raws = future.result()
+            else:
+                names, raws = _raw_sheets(path, settings, encoding, wanted)
             for raw in raws:
                 sheet_report, sales, comp = load_sheet(
                     raw, path=path, settings=settings, partner=partner, competitors=competitors
@@ -253,15 +319,6 @@ def load_files(
         sales_parts.extend(file_sales)
         comp_parts.extend(file_comp)
         result.notes.extend(_months_in_several_sheets(path, file_sales))
-    sales = pd.concat(sales_parts, ignore_index=True) if sales_parts else C.empty_sales()
-    result.sales = _later_files_win(sales, result, settings)
-    if comp_parts:
-        result.competitors = pd.concat(comp_parts, ignore_index=True)
-    failed = {f.path for f in result.files if f.error is not None}
-    for s in result.sheets:
-        if s.kind == "none" and s.note and s.file not in failed:
-            result.notes.append(f'{Path(s.file).name}, sheet "{s.sheet}": skipped, {s.note}')
-    return result
 
 
 def _sheet_filter(sheets: list[str] | None) -> Callable[[str], bool] | None:

@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import sys
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -299,32 +300,47 @@ def _ole_is_encrypted(path: Path) -> bool:
     return marker in data
 
 
+_SILENCE_LOCK = threading.Lock()
+_silence_depth = 0
+_saved_stderr: int | None = None
+
+
 @contextlib.contextmanager
 def _native_stderr_silenced() -> Iterator[None]:
     """The Rust reader prints warnings and panic traces straight to file descriptor 2.
 
     Every problem it meets reaches us as an exception and becomes one clear message, so
     its own lines are noise for the user. `--debug` (UPLIFT_DEBUG=1) keeps them.
+    Several files may be read at once on different threads: the first reader silences
+    descriptor 2 and the last one restores it.
     """
+    global _silence_depth, _saved_stderr
     if os.environ.get("UPLIFT_DEBUG") == "1":
         yield
         return
+    with _SILENCE_LOCK:
+        if _silence_depth == 0:
+            try:
+                sys.stderr.flush()
+                saved = os.dup(2)
+                null = os.open(os.devnull, os.O_WRONLY)
+                try:
+                    os.dup2(null, 2)
+                finally:
+                    os.close(null)
+                _saved_stderr = saved
+            except (OSError, ValueError):
+                _saved_stderr = None
+        _silence_depth += 1
     try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
-        yield
-        return
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, 2)
-        finally:
-            os.close(null)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        with _SILENCE_LOCK:
+            _silence_depth -= 1
+            if _silence_depth == 0 and _saved_stderr is not None:
+                os.dup2(_saved_stderr, 2)
+                os.close(_saved_stderr)
+                _saved_stderr = None
 
 
 def _is_fatal(exc: BaseException) -> bool:
