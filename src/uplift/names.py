@@ -31,11 +31,13 @@ def normalise_series(values: pd.Series, *, person: bool = False) -> pd.Series:
     """Vectorised `normalise` over unique values (sheets repeat names a lot)."""
     import pandas as pd
 
-    values = values.astype("str")
-    uniques = pd.unique(values)
+    import numpy as np
+
+    codes, uniques = pd.factorize(values.astype("str"), sort=False)
     fn = normalise_person if person else normalise
-    mapping = {u: fn(u) for u in uniques}
-    return values.map(mapping).astype("str")
+    cleaned = np.array([fn(u) for u in uniques] + [""], dtype=object)
+    # code -1 (a missing value) takes the trailing "": factorize skips NaN
+    return pd.Series(cleaned[codes], index=values.index, dtype="str")
 
 
 def match_key(text: object) -> str:
