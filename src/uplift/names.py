@@ -29,9 +29,8 @@ def normalise_person(text: object) -> str:
 
 def normalise_series(values: pd.Series, *, person: bool = False) -> pd.Series:
     """Vectorised `normalise` over unique values (sheets repeat names a lot)."""
-    import pandas as pd
-
     import numpy as np
+    import pandas as pd
 
     codes, uniques = pd.factorize(values.astype("str"), sort=False)
     fn = normalise_person if person else normalise
