@@ -19,7 +19,8 @@ pushed down to a finer level than it was gathered at.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from uplift import columns as C
 from uplift.config import Market
@@ -30,10 +31,10 @@ from uplift.names import match_key, normalise_series
 from uplift.volumes import entity_keys, window_months
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from uplift.config import Settings
-
 GapLevel = Literal["hospital", "department", "prescriber"]
 
 DEFAULT_MARKET: Final = "all"
@@ -180,13 +181,194 @@ def product_roles(
 
 def market_rows(sales: pd.DataFrame, settings: Settings, market: str | None = None) -> pd.DataFrame:
     """The sales rows of one market (by name), or of any market when `market` is None."""
+    import pandas as pd
+
     products = normalise_series(sales[C.PRODUCT])
-    sales_products = frozenset(products)
+    sales_products = frozenset(pd.unique(products))
     keep = None
     for m in selected_markets(settings, market):
         inside = product_roles(products, m, settings, sales_products) != ""
         keep = inside if keep is None else keep | inside
     return sales[keep] if keep is not None else sales
+
+
+# Integer codes ------------------------------------------------------------------------------
+#
+# A million sales rows cost little when each name is an integer: every grouping below runs on
+# integer keys built from codes into sorted uniques, so code order is name order and a group
+# sums the same rows, in the same order, as grouping by the names themselves (pandas picks its
+# summation by whether the group ids come sorted, so same ids means the very same figures).
+
+
+def _coded(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """Codes into the sorted unique values (-1 for a missing value) and those uniques."""
+    import numpy as np
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values.array, sort=True)
+    return codes.astype(np.int64, copy=False), uniques
+
+
+def code_of(uniques: Any, value: str) -> int:
+    """The code of `value` among sorted `uniques`, or -2 (no code) when it is not there."""
+    import numpy as np
+
+    hits = np.flatnonzero(np.asarray(uniques == value, dtype=bool))
+    return int(hits[0]) if len(hits) else -2
+
+
+def combine_codes(parts: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """One int64 key from several codes (each with its number of values), in their order.
+
+    Ordering the keys orders the rows by the first codes, then the second ... (a mixed-radix
+    number; re-coded densely whenever the next digit would overflow 63 bits).
+    """
+    import numpy as np
+
+    key = np.zeros(len(parts[0][0]), dtype=np.int64)
+    size = 1
+    for codes, n in parts:
+        n = max(int(n), 1)
+        if size * n >= 2**62:
+            uniques, key = np.unique(key, return_inverse=True)
+            key = key.astype(np.int64, copy=False)
+            size = max(len(uniques), 1)
+        key = key * n + codes
+        size *= n
+    return key
+
+
+def split_codes(
+    groups: np.ndarray,
+    key: np.ndarray,
+    rows: np.ndarray,
+    columns: list[np.ndarray],
+    sizes: list[int],
+) -> list[np.ndarray]:
+    """Per group key (sorted, from `combine_codes`), the codes it was made of.
+
+    Read back from the key's digits, or, when the key had to be re-coded, from the first
+    of `rows` (indices into `columns`) with that key.
+    """
+    import numpy as np
+
+    total = 1
+    for n in sizes:
+        total *= max(int(n), 1)
+    if total < 2**62:
+        digits = []
+        rest = groups
+        for n in reversed(sizes):
+            rest, digit = np.divmod(rest, max(int(n), 1))
+            digits.append(digit)
+        return digits[::-1]
+    order = np.argsort(key, kind="stable")
+    starts, _ = _spans(key[order])
+    first = rows[order[starts]]
+    return [col[first] for col in columns]
+
+
+def group_sums(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per group 0..n-1, the sum of its `values` in row order, as pandas' groupby sums (0 if none).
+
+    Pandas adds sorted groups pairwise (`ufunc.reduceat`) and others with Kahan's compensated
+    sum, so the figures match a groupby over the names only when the ids match: callers pass
+    codes that order exactly as the names do.
+    """
+    import numpy as np
+    import pandas as pd
+
+    out = np.zeros(n, dtype="float64")
+    if len(groups):
+        sums = pd.Series(values, dtype="float64").groupby(groups, sort=True).sum()
+        out[sums.index.to_numpy()] = sums.to_numpy()
+    return out
+
+
+def _spans(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of each run of equal values in a sorted integer array."""
+    import numpy as np
+
+    if not len(sorted_codes):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    ends = np.r_[starts[1:], len(sorted_codes)]
+    return starts, ends
+
+
+@dataclass(frozen=True)
+class SalesCodes:
+    """A sales table's names as integer codes, worked out once for every market.
+
+    Hospitals, departments, prescribers and months are coded into their sorted unique values;
+    products into their sorted normalised names (`products`). Rows with a missing name have
+    code -1 and are left out, as a groupby leaves them out.
+    """
+
+    hospital: np.ndarray
+    hospitals: Any
+    department: np.ndarray
+    departments: Any
+    prescriber: np.ndarray
+    prescribers: Any
+    product: np.ndarray
+    products: Any
+    month: np.ndarray
+    months: Any
+    boxes: np.ndarray
+    sales_products: frozenset[str]
+
+
+def encode_sales(sales: pd.DataFrame) -> SalesCodes:
+    """The codes of `sales` (see `SalesCodes`), shared by every market's facts."""
+    import numpy as np
+    import pandas as pd
+
+    hospital, hospitals = _coded(sales[C.HOSPITAL])
+    department, departments = _coded(sales[C.DEPARTMENT])
+    prescriber, prescribers = _coded(sales[C.PRESCRIBER])
+    month, months = _coded(sales[C.MONTH])
+    raw, found = pd.factorize(sales[C.PRODUCT].array)
+    names = normalise_series(pd.Series(found, dtype="str"))
+    named, products = _coded(names)
+    product = np.where(raw >= 0, named[np.maximum(raw, 0)], -1) if len(named) else raw
+    return SalesCodes(
+        hospital=hospital,
+        hospitals=hospitals,
+        department=department,
+        departments=departments,
+        prescriber=prescriber,
+        prescribers=prescribers,
+        product=np.asarray(product, dtype=np.int64),
+        products=products,
+        month=month,
+        months=months,
+        boxes=sales[C.BOXES].to_numpy(dtype="float64"),
+        sales_products=frozenset(names.tolist()),
+    )
+
+
+def window_rows(codes: SalesCodes, months: list[str]) -> np.ndarray:
+    """Whether each sales row falls in `months`."""
+    import numpy as np
+
+    wanted = np.flatnonzero(np.isin(np.asarray(codes.months, dtype=object), list(months)))
+    return np.isin(codes.month, wanted)
+
+
+def product_role_codes(
+    codes: SalesCodes, market: Market, settings: Settings
+) -> tuple[np.ndarray, Any]:
+    """Per product code: 0 outside the market, 1 ours, 2 competitor; and the role names."""
+    import numpy as np
+    import pandas as pd
+
+    roles = product_roles(
+        pd.Series(codes.products, dtype="str"), market, settings, codes.sales_products
+    )
+    values = roles.to_numpy(dtype=object)
+    role = np.select([values == OURS, values == COMPETITOR], [1, 2], 0).astype(np.int64)
+    return role, roles.array
 
 
 # Facts ------------------------------------------------------------------------------------
@@ -207,26 +389,58 @@ def opportunity_facts(
     dropped (the sheets win). Competitor boxes are counted from 0 (net returns are no
     opportunity). `kind` classifies each competitor fact as conversion or development.
     """
+    return coded_facts(
+        encode_sales(sales), competitors, settings=settings, market=market, months=months
+    )
+
+
+def coded_facts(
+    codes: SalesCodes,
+    competitors: pd.DataFrame | None,
+    *,
+    settings: Settings,
+    market: Market,
+    months: list[str],
+) -> pd.DataFrame:
+    """`opportunity_facts` from the sales codes (`encode_sales`), computed once per table."""
     import numpy as np
     import pandas as pd
 
     keys = [C.HOSPITAL, C.DEPARTMENT, C.PRESCRIBER, C.PRODUCT]
     n = max(len(months), 1)
-    sales_products = frozenset(normalise_series(sales[C.PRODUCT]))
+    role_of, role_names = product_role_codes(codes, market, settings)
 
-    sheet = sales.loc[sales[C.MONTH].isin(months), [*keys, C.BOXES]]
-    sheet[C.PRODUCT] = normalise_series(sheet[C.PRODUCT])
-    sheet[ROLE] = product_roles(sheet[C.PRODUCT], market, settings, sales_products)
-    sheet = sheet[sheet[ROLE] != ""]
-    sheet = sheet.groupby([*keys, ROLE], as_index=False, sort=True)[C.BOXES].sum()
-    sheet[C.BOXES] = sheet[C.BOXES] / n
+    # the window's rows of the market, summed per hospital x department x prescriber x
+    # product (the role follows from the product)
+    in_market = role_of[np.maximum(codes.product, 0)] > 0 if len(role_of) else False
+    named = (codes.hospital >= 0) & (codes.department >= 0) & (codes.prescriber >= 0)
+    rows = np.flatnonzero(window_rows(codes, months) & in_market & named & (codes.product >= 0))
+    sizes = [len(codes.hospitals), len(codes.departments), len(codes.prescribers)]
+    sizes.append(len(codes.products))
+    columns = [codes.hospital, codes.department, codes.prescriber, codes.product]
+    key = combine_codes([(col[rows], size) for col, size in zip(columns, sizes, strict=True)])
+    sums = pd.Series(codes.boxes[rows], dtype="float64").groupby(key, sort=True).sum()
+    # one row per group, with the codes of its names
+    hospital, department, prescriber, product = split_codes(
+        sums.index.to_numpy(dtype=np.int64), key, rows, columns, sizes
+    )
+    sheet = pd.DataFrame(
+        {
+            C.HOSPITAL: codes.hospitals.take(hospital),
+            C.DEPARTMENT: codes.departments.take(department),
+            C.PRESCRIBER: codes.prescribers.take(prescriber),
+            C.PRODUCT: codes.products.take(product),
+            ROLE: role_names.take(product),
+            C.BOXES: sums.to_numpy() / n,
+        }
+    )
     sheet[SOURCE] = SHEETS
 
     frames = [sheet]
     if competitors is not None and not competitors.empty:
         visit = competitors[[*keys, C.BOXES]].copy()
         visit[C.PRODUCT] = normalise_series(visit[C.PRODUCT])
-        visit[ROLE] = product_roles(visit[C.PRODUCT], market, settings, sales_products)
+        visit[ROLE] = product_roles(visit[C.PRODUCT], market, settings, codes.sales_products)
         visit = visit[visit[ROLE] == COMPETITOR]
         visit = visit.groupby([*keys, ROLE], as_index=False, sort=True)[C.BOXES].sum()
         covered = pd.MultiIndex.from_frame(sheet[[C.HOSPITAL, C.PRODUCT]])
@@ -234,32 +448,96 @@ def opportunity_facts(
         visit[SOURCE] = VISITS
         if not visit.empty:
             frames.append(visit)
-    facts = (
-        pd.concat(frames, ignore_index=True) if len(frames) > 1 else sheet.reset_index(drop=True)
-    )
+    facts = pd.concat(frames, ignore_index=True) if len(frames) > 1 else sheet
 
-    is_comp = facts[ROLE] == COMPETITOR
-    facts[C.BOXES] = facts[C.BOXES].where(~is_comp, facts[C.BOXES].clip(lower=0.0))
-    level = np.select(
-        [facts[C.PRESCRIBER].to_numpy() != "", facts[C.DEPARTMENT].to_numpy() != ""], [2, 1], 0
-    )
+    is_comp = (facts[ROLE] == COMPETITOR).to_numpy()
+    boxes = facts[C.BOXES]
+    facts[C.BOXES] = boxes.where(~is_comp, boxes.clip(lower=0.0))
+    hospital, hospitals = _coded(facts[C.HOSPITAL])
+    department, departments = _coded(facts[C.DEPARTMENT])
+    prescriber, prescribers = _coded(facts[C.PRESCRIBER])
+    no_department, no_prescriber = code_of(departments, ""), code_of(prescribers, "")
+    level = np.select([prescriber != no_prescriber, department != no_department], [2, 1], 0)
     facts[FACT_LEVEL] = level.astype("int64")
 
-    ours = facts[~is_comp]
+    # who already uses ours: the prescriber, else the department, else the hospital
+    ours = ~is_comp
+    fact_boxes = facts[C.BOXES].to_numpy(dtype="float64")
     uses = np.zeros(len(facts), dtype=bool)
-    for lvl, cols in ((2, [C.HOSPITAL, C.PRESCRIBER]), (1, [C.HOSPITAL, C.DEPARTMENT])):
-        rows = ours[ours[cols[1]] != ""]
-        totals = rows.groupby(cols)[C.BOXES].sum()
-        users = totals[totals > 0].index
-        inside = pd.MultiIndex.from_frame(facts[cols]).isin(users)
-        uses |= (level == lvl) & inside
-    hospital_totals = ours.groupby(C.HOSPITAL)[C.BOXES].sum()
-    hospital_users = hospital_totals[hospital_totals > 0].index
-    uses |= (level == 0) & facts[C.HOSPITAL].isin(hospital_users).to_numpy()
-    kind = np.where(is_comp.to_numpy(), np.where(uses, CONVERSION, DEVELOPMENT), "")
+    for lvl, other, n_other, none in (
+        (2, prescriber, len(prescribers), no_prescriber),
+        (1, department, len(departments), no_department),
+    ):
+        entity = combine_codes([(hospital, len(hospitals)), (other, n_other)])
+        rows = np.flatnonzero(ours & (other != none))
+        uses |= (level == lvl) & _users(entity, rows, fact_boxes)
+    uses |= (level == 0) & _users(hospital, np.flatnonzero(ours), fact_boxes)
+    kind = np.where(is_comp, np.where(uses, CONVERSION, DEVELOPMENT), "")
     facts[KIND] = pd.Series(kind, index=facts.index, dtype="str")
-    facts = facts.sort_values([*keys, ROLE], kind="stable").reset_index(drop=True)
+    if len(frames) > 1:
+        facts = facts.sort_values([*keys, ROLE], kind="stable").reset_index(drop=True)
     return facts[list(FACT_COLUMNS)]
+
+
+def _users(entity: np.ndarray, rows: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Per fact, whether its entity's boxes over `rows` (ours) add up to more than 0."""
+    import numpy as np
+
+    if not len(rows):
+        return np.zeros(len(entity), dtype=bool)
+    uniques, groups = np.unique(entity[rows], return_inverse=True)
+    totals = group_sums(groups.ravel(), boxes[rows], len(uniques))
+    return np.isin(entity, uniques[totals > 0])
+
+
+@dataclass(frozen=True)
+class FactCodes:
+    """A facts table's names as codes into sorted uniques (see `_coded`), and its flags."""
+
+    hospital: np.ndarray
+    hospitals: Any
+    department: np.ndarray
+    departments: Any
+    prescriber: np.ndarray
+    prescribers: Any
+    product: np.ndarray
+    products: Any
+    no_department: int  # the code of "" (-2 when every fact has a department)
+    no_prescriber: int
+    boxes: np.ndarray
+    ours: np.ndarray  # role ours
+    competitor: np.ndarray  # role competitor
+    conversion: np.ndarray  # kind conversion
+    development: np.ndarray  # kind development
+    fact_level: np.ndarray
+
+    @classmethod
+    def of(cls, facts: pd.DataFrame) -> FactCodes:
+        """The codes of a facts table (`FACT_COLUMNS`)."""
+        hospital, hospitals = _coded(facts[C.HOSPITAL])
+        department, departments = _coded(facts[C.DEPARTMENT])
+        prescriber, prescribers = _coded(facts[C.PRESCRIBER])
+        product, products = _coded(facts[C.PRODUCT])
+        role = facts[ROLE].to_numpy(dtype=object)
+        kind = facts[KIND].to_numpy(dtype=object)
+        return cls(
+            hospital=hospital,
+            hospitals=hospitals,
+            department=department,
+            departments=departments,
+            prescriber=prescriber,
+            prescribers=prescribers,
+            product=product,
+            products=products,
+            no_department=code_of(departments, ""),
+            no_prescriber=code_of(prescribers, ""),
+            boxes=facts[C.BOXES].to_numpy(dtype="float64"),
+            ours=role == OURS,
+            competitor=role == COMPETITOR,
+            conversion=kind == CONVERSION,
+            development=kind == DEVELOPMENT,
+            fact_level=facts[FACT_LEVEL].to_numpy(dtype="int64"),
+        )
 
 
 def hospital_competitor_level(facts: pd.DataFrame) -> pd.Series:
@@ -289,28 +567,53 @@ def gap_table(facts: pd.DataFrame, level: GapLevel = "hospital") -> pd.DataFrame
     A hospital with no competitor data at all has zero competitor boxes and share 1.0.
     Our boxes are counted from 0 in `market_boxes` and `share` (returns are no market).
     """
+    return coded_gap_table(facts, FactCodes.of(facts), level)
+
+
+def coded_gap_table(facts: pd.DataFrame, fc: FactCodes, level: GapLevel) -> pd.DataFrame:
+    """`gap_table` from the facts' codes (`FactCodes.of(facts)`), to share them across levels."""
     import numpy as np
     import pandas as pd
 
-    keys = entity_keys(level)
     fine = FINENESS[level]
-    data = facts if level == "hospital" else facts[facts[keys[1]] != ""]
-    ours = data[data[ROLE] == OURS]
-    comp = data[data[ROLE] == COMPETITOR]
+    is_ours = fc.ours
+    is_comp = fc.competitor
+    n_h = len(fc.hospitals)
+    if level == "hospital":
+        data = np.arange(len(facts))
+        key = fc.hospital
+        second, seconds = None, None
+    elif level == "department":
+        data = np.flatnonzero(fc.department != fc.no_department)
+        key = combine_codes([(fc.hospital, n_h), (fc.department, len(fc.departments))])
+        second, seconds = fc.department, fc.departments
+    else:
+        data = np.flatnonzero(fc.prescriber != fc.no_prescriber)
+        key = combine_codes([(fc.hospital, n_h), (fc.prescriber, len(fc.prescribers))])
+        second, seconds = fc.prescriber, fc.prescribers
+    data = data[(key[data] >= 0) & (fc.hospital[data] >= 0)]
 
-    out = data[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
+    # the entities, sorted by name; `entity` is each data row's entity
+    uniques, first, entity = np.unique(key[data], return_index=True, return_inverse=True)
+    entity = entity.ravel()
+    n = len(uniques)
+    lead = data[first]  # a fact of each entity, for its names
+    hospital_of = fc.hospital[lead]
+    out = pd.DataFrame({C.HOSPITAL: fc.hospitals.take(hospital_of)})
+    if second is not None:
+        out[entity_keys(level)[1]] = seconds.take(second[lead])
 
-    index = out.set_index(keys).index
+    ours = is_ours[data]
+    comp = is_comp[data]
+    boxes = fc.boxes[data]
 
-    def summed(frame: pd.DataFrame, name: str) -> pd.Series:
-        totals = frame.groupby(keys)[C.BOXES].sum()
-        values = totals.reindex(index, fill_value=0.0).to_numpy(dtype="float64")
-        return pd.Series(values, index=out.index, name=name)
+    def summed(mask: np.ndarray) -> np.ndarray:
+        return group_sums(entity[mask], boxes[mask], n)
 
-    out[OURS_BOXES] = summed(ours, OURS_BOXES)
-    out[COMPETITOR_BOXES] = summed(comp, COMPETITOR_BOXES)
-    out[CONVERSION_BOXES] = summed(comp[comp[KIND] == CONVERSION], CONVERSION_BOXES)
-    out[DEVELOPMENT_BOXES] = summed(comp[comp[KIND] == DEVELOPMENT], DEVELOPMENT_BOXES)
+    out[OURS_BOXES] = summed(ours)
+    out[COMPETITOR_BOXES] = summed(comp)
+    out[CONVERSION_BOXES] = summed(comp & fc.conversion[data])
+    out[DEVELOPMENT_BOXES] = summed(comp & fc.development[data])
 
     ours_pos = out[OURS_BOXES].clip(lower=0.0)
     out[MARKET_BOXES] = ours_pos + out[COMPETITOR_BOXES]
@@ -320,47 +623,56 @@ def gap_table(facts: pd.DataFrame, level: GapLevel = "hospital") -> pd.DataFrame
     out[SHARE] = share.astype("float64")
 
     # per product: leader, rank, the competitors dict
-    per_product = comp.groupby([*keys, C.PRODUCT], as_index=False)[C.BOXES].sum()
-    per_product = per_product[per_product[C.BOXES] > 0]
-    per_product = per_product.sort_values(
-        [*keys, C.BOXES, C.PRODUCT], ascending=[*([True] * len(keys)), False, True]
+    comp_rows = np.flatnonzero(comp)
+    n_products = max(len(fc.products), 1)
+    pair = entity[comp_rows] * n_products + fc.product[data[comp_rows]]
+    pairs, pair_group = np.unique(pair, return_inverse=True)
+    pair_boxes = group_sums(pair_group.ravel(), boxes[comp_rows], len(pairs))
+    positive = pair_boxes > 0
+    pair_entity, pair_product = np.divmod(pairs[positive], n_products)
+    pair_boxes = pair_boxes[positive]
+    # largest first per entity (ties: product name)
+    order = np.lexsort((pair_product, -pair_boxes, pair_entity))
+    pair_entity, pair_product, pair_boxes = (
+        pair_entity[order],
+        pair_product[order],
+        pair_boxes[order],
     )
-    leaders = per_product.drop_duplicates(keys).rename(
-        columns={C.PRODUCT: LEADER, C.BOXES: LEADER_BOXES}
-    )
-    merged = out[keys].merge(leaders, on=keys, how="left")
-    out[LEADER] = merged[LEADER].fillna("").astype("str")
-    out[LEADER_BOXES] = merged[LEADER_BOXES].fillna(0.0).astype("float64")
+    starts, ends = _spans(pair_entity)
+    leader = np.full(n, -1, dtype=np.int64)
+    leader[pair_entity[starts]] = pair_product[starts]
+    leader_boxes = np.zeros(n, dtype="float64")
+    leader_boxes[pair_entity[starts]] = pair_boxes[starts]
+    has_leader = leader >= 0
+    names = np.full(n, "", dtype=object)
+    names[has_leader] = np.asarray(fc.products.take(leader[has_leader]), dtype=object)
+    out[LEADER] = pd.Series(names, dtype="str")
+    out[LEADER_BOXES] = leader_boxes
     out[GAP_TO_LEADER] = (out[LEADER_BOXES] - out[OURS_BOXES]).clip(lower=0.0)
-    ahead = per_product.merge(out[[*keys, OURS_BOXES]], on=keys, how="left")
-    ahead = ahead[ahead[C.BOXES] > ahead[OURS_BOXES].clip(lower=0.0)]
-    out[RANK] = (1 + summed(ahead.assign(**{C.BOXES: 1.0}), RANK)).astype("int64")
-    by_entity: dict[tuple[str, ...], dict[str, float]] = {}
-    for *entity, product, boxes in per_product[[*keys, C.PRODUCT, C.BOXES]].itertuples(
-        index=False, name=None
-    ):
-        by_entity.setdefault(tuple(entity), {})[product] = float(boxes)
+    ahead = pair_boxes > out[OURS_BOXES].clip(lower=0.0).to_numpy()[pair_entity]
+    out[RANK] = (1 + np.bincount(pair_entity[ahead], minlength=n)).astype("int64")
+    product_names = np.asarray(fc.products, dtype=object)[pair_product].tolist()
+    box_list = pair_boxes.tolist()
+    by_entity = {
+        int(e): dict(zip(product_names[s:t], box_list[s:t], strict=True))
+        for e, s, t in zip(
+            pair_entity[starts].tolist(), starts.tolist(), ends.tolist(), strict=True
+        )
+    }
 
-    sources = comp.groupby(keys)[SOURCE].agg(lambda s: "+".join(sorted(set(s))))
-    sources = sources.rename(COMPETITOR_SOURCE).reset_index()
-    out[COMPETITOR_SOURCE] = (
-        out[keys]
-        .merge(sources, on=keys, how="left")[COMPETITOR_SOURCE]
-        .fillna("none")
-        .astype("str")
-    )
+    out[COMPETITOR_SOURCE] = _sources(facts, data[comp_rows], entity[comp_rows], n)
 
-    finest = hospital_competitor_level(facts)
-    hospital_level = out[C.HOSPITAL].map(finest).fillna(-1).astype("int64")
-    out[COMPETITOR_LEVEL] = hospital_level.map(_LEVEL_NAMES).astype("str")
+    finest = np.full(n_h, -1, dtype=np.int64)
+    comp_all = np.flatnonzero(is_comp & (fc.hospital >= 0))
+    np.maximum.at(finest, fc.hospital[comp_all], fc.fact_level[comp_all])
+    hospital_level = finest[hospital_of]
+    level_names = np.array([_LEVEL_NAMES[k] for k in range(-1, 3)], dtype=object)
+    out[COMPETITOR_LEVEL] = pd.Series(level_names[hospital_level + 1], index=out.index, dtype="str")
     known = (hospital_level < 0) | (hospital_level >= fine)
-    entities = list(out[keys].itertuples(index=False, name=None))
-    out[COMPETITORS] = [
-        by_entity.get(tuple(e), {}) if k else {} for e, k in zip(entities, known, strict=True)
-    ]
+    out[COMPETITORS] = [by_entity.get(e, {}) if k else {} for e, k in enumerate(known.tolist())]
 
     out[OPPORTUNITY_BOXES] = out[CONVERSION_BOXES] + out[DEVELOPMENT_BOXES]
-    _whitespace(out, facts, level)
+    _whitespace(out, facts, fc, level, hospital_of, second[lead] if second is not None else None)
 
     # rows finer than the hospital's competitor data: no competitor figures
     unknown = ~known
@@ -387,52 +699,110 @@ def gap_table(facts: pd.DataFrame, level: GapLevel = "hospital") -> pd.DataFrame
     elif level == "department":
         out[C.PRESCRIBER] = ""
     else:
-        out[C.DEPARTMENT] = _main_department(data, out)
+        out[C.DEPARTMENT] = _main_department(facts, fc, data, entity, n)
     cols = [c for c in GAP_COLUMNS if c not in (MARKET, SHARE_BAND, SEGMENT)]
     for col in (C.DEPARTMENT, C.PRESCRIBER, LEVEL):
         out[col] = out[col].astype("str")
     return out[cols]
 
 
-def _whitespace(out: pd.DataFrame, facts: pd.DataFrame, level: str) -> None:
+def _sources(facts: pd.DataFrame, rows: np.ndarray, entity: np.ndarray, n: int) -> pd.Series:
+    """Per entity, where its competitor figures come from ("sheets+visits"; "none")."""
+    import numpy as np
+    import pandas as pd
+
+    out = np.full(n, "none", dtype=object)
+    if len(rows):
+        source, sources = _coded(facts[SOURCE].iloc[rows])
+        names = np.asarray(sources, dtype=object).tolist()
+        if len(names) <= 62:
+            # one bit per source: the labels of each distinct set, sources in name order
+            found = np.zeros(n, dtype=np.int64)
+            np.bitwise_or.at(found, entity, np.left_shift(1, source))
+            sets, at = np.unique(found, return_inverse=True)
+            labels = [
+                "+".join(name for i, name in enumerate(names) if int(bits) >> i & 1) or "none"
+                for bits in sets.tolist()
+            ]
+            out = np.asarray(labels, dtype=object)[at.ravel()]
+        else:
+            pairs = np.unique(entity * len(names) + source)
+            pair_entity, pair_source = np.divmod(pairs, len(names))
+            starts, ends = _spans(pair_entity)
+            labels = np.asarray(names, dtype=object)[pair_source].tolist()
+            for e, s, t in zip(
+                pair_entity[starts].tolist(), starts.tolist(), ends.tolist(), strict=True
+            ):
+                out[e] = "+".join(labels[s:t])
+    return pd.Series(out, dtype="str")
+
+
+def _whitespace(
+    out: pd.DataFrame,
+    facts: pd.DataFrame,
+    fc: FactCodes,
+    level: str,
+    hospital_of: np.ndarray,
+    department_of: np.ndarray | None,
+) -> None:
     """Fill the white-space columns: departments with competitor use and none of ours."""
-    dept = facts[facts[C.DEPARTMENT] != ""]
-    keys = [C.HOSPITAL, C.DEPARTMENT]
-    totals = (
-        dept.groupby([*keys, ROLE])[C.BOXES]
-        .sum()
-        .unstack(ROLE, fill_value=0.0)
-        .reindex(columns=[OURS, COMPETITOR], fill_value=0.0)
-    )
-    white = totals[(totals[COMPETITOR] > 0) & (totals[OURS] <= 0)].reset_index()
-    white = white.sort_values([C.HOSPITAL, COMPETITOR, C.DEPARTMENT], ascending=[True, False, True])
-    if level == "prescriber":
-        out[WHITESPACE_DEPARTMENTS] = [[] for _ in range(len(out))]
-        out[WHITESPACE] = [[] for _ in range(len(out))]
-        return
-    lists: dict[tuple[str, ...], list[dict[str, object]]] = {}
-    for hospital, department, boxes in white[[C.HOSPITAL, C.DEPARTMENT, COMPETITOR]].itertuples(
-        index=False, name=None
-    ):
-        entity = (hospital,) if level == "hospital" else (hospital, department)
-        lists.setdefault(entity, []).append(
-            {"department": department, "competitor_boxes": float(boxes)}
-        )
-    entity_cols = entity_keys(level)  # hospital, or hospital + department
-    entities = [tuple(e) for e in out[entity_cols].itertuples(index=False, name=None)]
-    out[WHITESPACE] = [lists.get(e, []) for e in entities]
-    out[WHITESPACE_DEPARTMENTS] = [[w["department"] for w in lists.get(e, [])] for e in entities]
+    import numpy as np
+
+    n = len(out)
+    white: list[list[dict[str, object]]] = [[] for _ in range(n)]
+    names: list[list[str]] = [[] for _ in range(n)]
+    if level != "prescriber":
+        rows = np.flatnonzero((fc.department != fc.no_department) & (fc.hospital >= 0))
+        n_d = max(len(fc.departments), 1)
+        # per hospital x department: ours (role code 1) and competitor (0) boxes
+        key = (fc.hospital[rows] * n_d + fc.department[rows]) * 2 + fc.ours[rows]
+        groups, group = np.unique(key, return_inverse=True)
+        totals = group_sums(group.ravel(), fc.boxes[rows], len(groups))
+        entity, is_ours = np.divmod(groups, 2)
+        entities, at = np.unique(entity, return_inverse=True)
+        ours = np.zeros(len(entities))
+        comp = np.zeros(len(entities))
+        ours[at[is_ours == 1]] = totals[is_ours == 1]
+        comp[at[is_ours == 0]] = totals[is_ours == 0]
+        found = np.flatnonzero((comp > 0) & (ours <= 0))
+        hospital, department = np.divmod(entities[found], n_d)
+        comp = comp[found]
+        order = np.lexsort((department, -comp, hospital))
+        hospital, department, comp = hospital[order], department[order], comp[order]
+        if level == "hospital":
+            target = np.searchsorted(hospital_of, hospital)
+        else:
+            assert department_of is not None
+            target = np.searchsorted(hospital_of * n_d + department_of, hospital * n_d + department)
+        depts = np.asarray(fc.departments, dtype=object)[department].tolist()
+        for e, name, boxes in zip(target.tolist(), depts, comp.tolist(), strict=True):
+            white[e].append({"department": name, "competitor_boxes": boxes})
+            names[e].append(name)
+    out[WHITESPACE] = np.fromiter(white, dtype=object, count=n)
+    out[WHITESPACE_DEPARTMENTS] = np.fromiter(names, dtype=object, count=n)
 
 
-def _main_department(data: pd.DataFrame, out: pd.DataFrame) -> pd.Series:
+def _main_department(
+    facts: pd.DataFrame, fc: FactCodes, data: np.ndarray, entity: np.ndarray, n: int
+) -> pd.Series:
     """Per prescriber row, the department with most of his boxes ("" if none)."""
-    rows = data[data[C.DEPARTMENT] != ""]
-    keys = [C.HOSPITAL, C.PRESCRIBER]
-    per = rows.assign(weight=rows[C.BOXES].abs())
-    per = per.groupby([*keys, C.DEPARTMENT], as_index=False)["weight"].sum()
-    per = per.sort_values([*keys, "weight", C.DEPARTMENT], ascending=[True, True, False, True])
-    main = per.drop_duplicates(keys)[[*keys, C.DEPARTMENT]]
-    return out[keys].merge(main, on=keys, how="left")[C.DEPARTMENT].fillna("").astype("str")
+    import numpy as np
+    import pandas as pd
+
+    inside = fc.department[data] != fc.no_department
+    rows = data[inside]
+    n_d = max(len(fc.departments), 1)
+    key = entity[inside] * n_d + fc.department[rows]
+    groups, group = np.unique(key, return_inverse=True)
+    weight = group_sums(group.ravel(), np.abs(fc.boxes[rows]), len(groups))
+    prescriber, department = np.divmod(groups, n_d)
+    order = np.lexsort((department, -weight, prescriber))
+    prescriber, department = prescriber[order], department[order]
+    starts, _ = _spans(prescriber)
+    out = np.full(n, "", dtype=object)
+    if len(starts):
+        out[prescriber[starts]] = np.asarray(fc.departments.take(department[starts]), dtype=object)
+    return pd.Series(out, dtype="str")
 
 
 # Potential x share matrix -------------------------------------------------------------------
@@ -536,8 +906,9 @@ def competitor_gaps(
         raise UsageError(f"--by must be one of {', '.join(LEVELS)}, got {by!r}")
     months = months if months is not None else window_months(sales)
     selected = selected_markets(settings, market)
+    codes = encode_sales(sales)
     facts = {
-        m.name: opportunity_facts(sales, competitors, settings=settings, market=m, months=months)
+        m.name: coded_facts(codes, competitors, settings=settings, market=m, months=months)
         for m in selected
     }
     frames = []

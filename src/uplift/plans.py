@@ -33,6 +33,12 @@ Priority compares the estimate with the hospital's current boxes (at least the f
 tier threshold, so small hospitals are not all "high"): from 10% high, from 3% medium,
 else low. The projected boxes add the options shown, counting each target's boxes in
 each lever once (a VIP option re-uses the targets of the other options).
+
+Every hospital is worked out at once (`_contexts`: grouped and sorted on integer codes,
+see `gaps.SalesCodes`); the builders then only look their hospital up in plain dicts and
+lists to write the texts, so thousands of hospitals cost no pandas call each. The sums
+are added in the same order as a groupby over one hospital's rows would add them, so
+every figure is the same to the last bit.
 """
 
 from __future__ import annotations
@@ -51,21 +57,27 @@ from uplift.gaps import (
     KIND,
     MARKET,
     MARKET_BOXES,
-    OURS,
     OURS_BOXES,
     ROLE,
     SHARE,
+    FactCodes,
+    SalesCodes,
+    code_of,
+    coded_facts,
+    coded_gap_table,
+    combine_codes,
+    encode_sales,
     find_hospital,
-    gap_table,
+    group_sums,
     hospital_competitor_level,
-    opportunity_facts,
-    product_roles,
+    product_role_codes,
     selected_markets,
+    split_codes,
+    window_rows,
 )
-from uplift.names import normalise_series
 from uplift.privacy import TARGET_KINDS, TARGETS, TEXT_TEMPLATE, render_texts, token
 from uplift.tiers import assign_tiers
-from uplift.volumes import monthly_pivot, window_months
+from uplift.volumes import window_months
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -203,8 +215,21 @@ class _Hospital:
 
 def fmt_boxes(x: float) -> str:
     """A number of boxes: up to two decimals (trailing zeros dropped), thousands separated."""
-    text = f"{round(float(x), 2) + 0.0:,.2f}"
-    return text.rstrip("0").rstrip(".")
+    try:
+        return _FORMATTED[x]
+    except (KeyError, TypeError):
+        pass
+    text = f"{round(float(x), 2) + 0.0:,.2f}".rstrip("0").rstrip(".")
+    if len(_FORMATTED) >= _FORMATTED_MAX:
+        _FORMATTED.clear()
+    _FORMATTED[x] = text
+    return text
+
+
+# fmt_boxes runs for every figure of every plan: the same figures recur, so remember them
+# (equal numbers format alike, 0.0 and -0.0 included)
+_FORMATTED: dict[float, str] = {}
+_FORMATTED_MAX: Final = 100_000
 
 
 def _pct(x: float) -> str:
@@ -665,94 +690,182 @@ def _deepen_rows(prescribers: pd.DataFrame, settings: Settings) -> tuple[set[str
     return with_ours, out
 
 
-def _competitor_rows(facts: pd.DataFrame, kind: str) -> dict[str, _Targets]:
+def _competitor_rows(facts: pd.DataFrame, fc: FactCodes, kind: str) -> dict[str, _Targets]:
     """Per hospital, competitor boxes of `kind` per target entity (its finest level).
 
     Targets largest first (ties: name, then kind), each with its products largest first.
+    The figures are those of a groupby over one hospital's facts: pandas adds a hospital's
+    groups pairwise when its facts come sorted by target and product and with Kahan's sum
+    otherwise, so the hospitals of each kind are summed apart.
     """
-    import numpy as np
-
-    comp = facts[(facts[ROLE] == COMPETITOR) & (facts[KIND] == kind)]
-    level = comp[FACT_LEVEL].to_numpy()
-    comp = comp.assign(
-        target_kind=np.select([level == 2, level == 1], ["prescriber", "department"], "hospital"),
-        target=np.select(
-            [level == 2, level == 1],
-            [comp[C.PRESCRIBER].to_numpy(), comp[C.DEPARTMENT].to_numpy()],
-            comp[C.HOSPITAL].to_numpy(),
-        ),
-    )
-    keys = [C.HOSPITAL, "target_kind", "target"]
-    per = comp.groupby([*keys, C.PRODUCT], as_index=False)[C.BOXES].sum()
-    per = per[per[C.BOXES] > 0]
-    totals = per.groupby(keys, as_index=False)[C.BOXES].sum()
-    # stable: equal boxes and name keep the groupby order (by kind)
-    totals = totals.sort_values([C.HOSPITAL, C.BOXES, "target"], ascending=[True, False, True])
-    ordered = per.sort_values(
-        [*keys, C.BOXES, C.PRODUCT], ascending=[True, True, True, False, True]
-    )
-    products: dict[tuple[str, str, str], list[tuple[str, float]]] = {}
-    for hospital, tk, t, product, boxes in ordered[[*keys, C.PRODUCT, C.BOXES]].itertuples(
-        index=False, name=None
-    ):
-        products.setdefault((hospital, tk, t), []).append((product, float(boxes)))
-    hospitals = totals[C.HOSPITAL].tolist()
-    kinds = totals["target_kind"].tolist()
-    names = totals["target"].tolist()
-    boxes = _floats(totals[C.BOXES])
-    return {
-        hospital: _Targets(
-            names=names[s:e],
-            kinds=kinds[s:e],
-            boxes=boxes[s:e],
-            extra=[products[(hospital, k, n)] for k, n in zip(kinds[s:e], names[s:e], strict=True)],
-        )
-        for hospital, (s, e) in _spans(hospitals).items()
-    }
-
-
-def _win_back_rows(monthly: pd.DataFrame, months: list[str]) -> dict[str, _Targets]:
-    """Per hospital, its prescribers who stopped or fell by more than half in the last month."""
     import numpy as np
     import pandas as pd
 
-    earlier_months, last = months[:-1], months[-1]
-    earlier = monthly[earlier_months].sum(axis=1)
-    # a hospital with a single prescriber sums a single row: numpy adds it pairwise
-    hospitals = monthly.index.get_level_values(C.HOSPITAL)
-    single = ~hospitals.duplicated(keep=False)
-    if single.any():
-        values = np.ascontiguousarray(monthly[earlier_months].to_numpy(dtype="float64"))
-        totals = earlier.to_numpy(dtype="float64").copy()
-        for i in np.flatnonzero(single).tolist():
-            totals[i] = np.ascontiguousarray(values[i]).sum()
-        earlier = pd.Series(totals, index=earlier.index)
-    earlier = earlier / len(earlier_months)
-    now = monthly[last]
-    fell = (earlier > 0) & (now < earlier / 2)
-    rows = (
-        earlier[fell]
-        .rename("earlier")
-        .to_frame()
-        .assign(now=now[fell].clip(lower=0.0))
-        .reset_index()
+    rows = np.flatnonzero((facts[ROLE] == COMPETITOR).to_numpy() & (facts[KIND] == kind).to_numpy())
+    level = facts[FACT_LEVEL].to_numpy()[rows]
+    hospital = fc.hospital[rows]
+    # target kinds in name order: department, hospital, prescriber
+    target_kind = np.select([level == 2, level == 1], [2, 0], 1)
+    target = np.select(
+        [level == 2, level == 1], [fc.prescriber[rows], fc.department[rows]], hospital
     )
-    rows["lost"] = rows["earlier"] - rows["now"]
-    rows = rows.sort_values([C.HOSPITAL, "lost", C.PRESCRIBER], ascending=[True, False, True])
-    names = rows[C.PRESCRIBER].tolist()
-    earlier_list = rows["earlier"].tolist()
-    now_list = rows["now"].tolist()
-    lost = _floats(rows["lost"])
-    now_boxes = _floats(rows["now"])
+    n_targets = max(len(fc.prescribers), len(fc.departments), len(fc.hospitals), 1)
+    within = combine_codes(
+        [(target_kind, 3), (target, n_targets), (fc.product[rows], len(fc.products))]
+    )
+    key = combine_codes([(hospital, len(fc.hospitals)), (within, 3 * n_targets * len(fc.products))])
+    same = hospital[1:] == hospital[:-1]
+    unsorted = np.unique(hospital[1:][same & (within[1:] < within[:-1])])
+    pairwise = ~np.isin(hospital, unsorted)
+    groups, first = np.unique(key, return_index=True)  # first: a row of each group
+    sums = np.zeros(len(groups), dtype="float64")
+    for part in (pairwise, ~pairwise):
+        uniques, group = np.unique(key[part], return_inverse=True)
+        at = np.searchsorted(groups, uniques)
+        sums[at] = group_sums(group.ravel(), fc.boxes[rows][part], len(uniques))
+    positive = sums > 0
+    first, sums = first[positive], sums[positive]
+    hospital, target_kind, target = hospital[first], target_kind[first], target[first]
+    product = fc.product[rows][first]
+    entity = combine_codes([(hospital, len(fc.hospitals)), (target_kind, 3), (target, n_targets)])
+    _, entity_first, entity_group = np.unique(entity, return_index=True, return_inverse=True)
+    totals = group_sums(entity_group.ravel(), sums, len(entity_first))
+
+    kind_names = np.array(["department", "hospital", "prescriber"], dtype=object)
+    names_of = [
+        np.asarray(fc.departments, dtype=object),
+        np.asarray(fc.hospitals, dtype=object),
+        np.asarray(fc.prescribers, dtype=object),
+    ]
+    t_kind = target_kind[entity_first]
+    t_code = target[entity_first]
+    t_name = np.empty(len(entity_first), dtype=object)
+    for k in range(3):
+        at = t_kind == k
+        t_name[at] = names_of[k][t_code[at]]
+    t_hospital = hospital[entity_first]
+    # largest first within each hospital; ties: target name, then kind (the groupby order)
+    name_order, _ = pd.factorize(t_name, sort=True)
+    ranked = np.lexsort((np.arange(len(t_name)), name_order, -totals, t_hospital))
+    product_names = np.asarray(fc.products, dtype=object)[product].tolist()
+    boxes = sums.tolist()
+    # each target's products, largest first (ties: product name)
+    product_order = np.lexsort((product, -sums, entity_group.ravel()))
+    lists: list[list[tuple[str, float]]] = [[] for _ in range(len(entity_first))]
+    for g, i in zip(
+        entity_group.ravel()[product_order].tolist(), product_order.tolist(), strict=True
+    ):
+        lists[g].append((product_names[i], boxes[i]))
+    hospital_names = np.asarray(fc.hospitals, dtype=object)
+    ranked_hospitals = t_hospital[ranked]
+    ranked_names = t_name[ranked].tolist()
+    ranked_kinds = kind_names[t_kind[ranked]].tolist()
+    ranked_boxes = np.ascontiguousarray(totals[ranked])
+    ranked_lists = [lists[i] for i in ranked.tolist()]
+    starts, ends = _runs(ranked_hospitals)
     return {
-        hospital: _Targets(
+        hospital_names[ranked_hospitals[s]]: _Targets(
+            names=ranked_names[s:e],
+            kinds=ranked_kinds[s:e],
+            boxes=ranked_boxes[s:e],
+            extra=ranked_lists[s:e],
+        )
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+    }
+
+
+def _runs(sorted_codes: Any) -> tuple[Any, Any]:
+    """Start and end of each run of equal values in a sorted integer array."""
+    import numpy as np
+
+    if not len(sorted_codes):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    return starts, np.r_[starts[1:], len(sorted_codes)]
+
+
+def _monthly(codes: SalesCodes, role_of: Any, months: list[str]) -> tuple[Any, Any, Any]:
+    """Boxes of ours per prescriber (with a name) and window month, zeros filled.
+
+    Returns the hospital and prescriber codes of each row (sorted by hospital, prescriber),
+    and the rows x months matrix. Each cell sums its sales rows as `volumes.monthly_pivot`
+    does (a groupby by hospital, prescriber and month in order of appearance).
+    """
+    import numpy as np
+    import pandas as pd
+
+    no_prescriber = code_of(codes.prescribers, "")
+    in_market = role_of[np.maximum(codes.product, 0)] == 1 if len(role_of) else False
+    named = (codes.hospital >= 0) & (codes.prescriber >= 0) & (codes.product >= 0)
+    rows = np.flatnonzero(
+        window_rows(codes, months) & (codes.prescriber != no_prescriber) & in_market & named
+    )
+    n_m = max(len(codes.months), 1)
+    person = combine_codes(
+        [
+            (codes.hospital[rows], len(codes.hospitals)),
+            (codes.prescriber[rows], len(codes.prescribers)),
+        ]
+    )
+    key = person * n_m + codes.month[rows]
+    sums = pd.Series(codes.boxes[rows], dtype="float64").groupby(key, sort=False).sum()
+    cells = sums.index.to_numpy(dtype=np.int64)
+    people, row_of = np.unique(cells // n_m, return_inverse=True)
+    column = {m: i for i, m in enumerate(months)}
+    month_names = np.asarray(codes.months, dtype=object)
+    col_of = np.array([column[m] for m in month_names[cells % n_m].tolist()], dtype=np.int64)
+    matrix = np.zeros((len(people), len(months)), dtype="float64")
+    matrix[row_of.ravel(), col_of] = sums.to_numpy()
+    hospital, prescriber = split_codes(
+        people,
+        person,
+        rows,
+        [codes.hospital, codes.prescriber],
+        [len(codes.hospitals), len(codes.prescribers)],
+    )
+    return hospital, prescriber, matrix
+
+
+def _win_back_rows(codes: SalesCodes, role_of: Any, months: list[str]) -> tuple[set, dict]:
+    """Hospitals with prescriber-level usage of ours, and per hospital its fallen prescribers.
+
+    A prescriber fell when he stopped or fell by more than half in the last month (see
+    the module docstring); they come largest loss first.
+    """
+    import numpy as np
+    import pandas as pd
+
+    hospital, prescriber, matrix = _monthly(codes, role_of, months)
+    hospital_names = np.asarray(codes.hospitals, dtype=object)
+    with_monthly = set(hospital_names[np.unique(hospital)].tolist())
+    if len(months) < 2:
+        return with_monthly, {}
+    # a row's earlier months add up as numpy adds a contiguous row (as the DataFrame did)
+    earlier = pd.Series(np.ascontiguousarray(matrix[:, :-1]).sum(axis=1)) / (len(months) - 1)
+    now = pd.Series(matrix[:, -1])
+    fell = ((earlier > 0) & (now < earlier / 2)).to_numpy()
+    earlier = earlier[fell].reset_index(drop=True)
+    now = now[fell].clip(lower=0.0).reset_index(drop=True)
+    lost = earlier - now
+    hospital, prescriber = hospital[fell], prescriber[fell]
+    order = np.lexsort((prescriber, -lost.to_numpy(), hospital))
+    names = np.asarray(codes.prescribers, dtype=object)[prescriber[order]].tolist()
+    earlier_list = earlier.to_numpy()[order].tolist()
+    now_list = now.to_numpy()[order].tolist()
+    lost_boxes = np.ascontiguousarray(lost.to_numpy()[order])
+    now_boxes = np.ascontiguousarray(now.to_numpy()[order])
+    ordered = hospital[order]
+    starts, ends = _runs(ordered)
+    out = {
+        hospital_names[ordered[s]]: _Targets(
             names=names[s:e],
             kinds=["prescriber"] * (e - s),
-            boxes=lost[s:e],
+            boxes=lost_boxes[s:e],
             extra=[earlier_list[s:e], now_list[s:e], now_boxes[s:e]],
         )
-        for hospital, (s, e) in _spans(rows[C.HOSPITAL].tolist()).items()
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
     }
+    return with_monthly, out
 
 
 def _event_rows(departments: pd.DataFrame) -> dict[str, tuple[str, float, float, float, dict]]:
@@ -773,7 +886,7 @@ def _event_rows(departments: pd.DataFrame) -> dict[str, tuple[str, float, float,
 
 
 def _contexts(
-    sales: pd.DataFrame,
+    codes: SalesCodes,
     competitors: pd.DataFrame | None,
     *,
     settings: Settings,
@@ -781,17 +894,14 @@ def _contexts(
     months: list[str],
 ) -> list[_Hospital]:
     """Every hospital of one market, largest first, with the figures its options need."""
-    facts = opportunity_facts(sales, competitors, settings=settings, market=market, months=months)
-    hospitals = gap_table(facts, "hospital")
-    prescribers = gap_table(facts, "prescriber")
-    departments = gap_table(facts, "department")
+    facts = coded_facts(codes, competitors, settings=settings, market=market, months=months)
+    fc = FactCodes.of(facts)
+    hospitals = coded_gap_table(facts, fc, "hospital")
+    prescribers = coded_gap_table(facts, fc, "prescriber")
+    departments = coded_gap_table(facts, fc, "department")
     levels = hospital_competitor_level(facts).to_dict()
-
-    rows = sales[sales[C.MONTH].isin(months) & (sales[C.PRESCRIBER] != "")]
-    products = normalise_series(rows[C.PRODUCT])
-    sales_products = frozenset(normalise_series(sales[C.PRODUCT]))
-    ours = rows[(product_roles(products, market, settings, sales_products) == OURS).to_numpy()]
-    monthly = monthly_pivot(ours, [C.HOSPITAL, C.PRESCRIBER], months)
+    role_of, _ = product_role_codes(codes, market, settings)
+    with_monthly, win_back = _win_back_rows(codes, role_of, months)
 
     presc_keys = list(
         zip(prescribers[C.HOSPITAL].tolist(), prescribers[C.PRESCRIBER].tolist(), strict=True)
@@ -808,10 +918,10 @@ def _contexts(
         department_ours=dict(zip(dept_keys, departments[OURS_BOXES].tolist(), strict=True)),
         with_ours=with_ours,
         deepen=deepen,
-        convert=_competitor_rows(facts, CONVERSION),
-        develop=_competitor_rows(facts, DEVELOPMENT),
-        with_monthly=set(monthly.index.get_level_values(C.HOSPITAL).tolist()),
-        win_back=_win_back_rows(monthly, months) if len(months) >= 2 else {},
+        convert=_competitor_rows(facts, fc, CONVERSION),
+        develop=_competitor_rows(facts, fc, DEVELOPMENT),
+        with_monthly=with_monthly,
+        win_back=win_back,
         events=_event_rows(departments),
     )
     ordered = hospitals.sort_values([OURS_BOXES, C.HOSPITAL], ascending=[False, True])
@@ -851,8 +961,9 @@ def plan_hospitals(
     months = months if months is not None else window_months(sales)
     option_rows: list[dict[str, Any]] = []
     summary_rows: list[dict[str, Any]] = []
+    codes = encode_sales(sales)
     contexts = {
-        m.name: _contexts(sales, competitors, settings=settings, market=m, months=months)
+        m.name: _contexts(codes, competitors, settings=settings, market=m, months=months)
         for m in selected_markets(settings, market)
     }
     wanted = None
