@@ -191,12 +191,15 @@ class Workspace:
         """
         if columns is None:
             select = ", ".join(f'"{c}"' for c in C.SALES_COLUMNS)
-            query = f"SELECT {select} FROM sales"
+            query = f'SELECT {select} FROM sales ORDER BY source_file, sheet, "row"'
         else:
             keys = ", ".join(f'"{c}"' for c in columns)
+            # one thread and a fixed order: parallel float sums add up in a different
+            # order each run, and a figure must not change between two runs
+            self.con.execute("SET threads TO 1")
             query = (
                 f"SELECT {keys}, sum(quantity) AS quantity, sum(boxes) AS boxes, "
-                f'0::BIGINT AS "row" FROM sales GROUP BY {keys}'
+                f'0::BIGINT AS "row" FROM sales GROUP BY {keys} ORDER BY {keys}'
             )
         df = self._frame(query)
         if df.empty:
