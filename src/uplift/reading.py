@@ -14,7 +14,7 @@ import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from uplift.errors import UnreadableFile
 
@@ -443,12 +443,85 @@ def detect_encoding(raw: bytes) -> str:
     return "gb18030"
 
 
-def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
-    """A CSV/TSV file as one text grid; the encoding is detected unless given."""
+def _csv_fast(data: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
+    """Arrow's multi-threaded CSV reader; None when rows are ragged (a title line ...).
+
+    Blank lines are kept, so row i of the grid is still line i + 1 of the file.
+    """
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    names = [str(i) for i in range(width)]
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(data),
+            read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return _trimmed(table)
+
+
+def _trimmed(table: Any) -> pd.DataFrame:
+    """Cells trimmed of spaces, empty cells as None, columns numbered from 0."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    null = pa.scalar(None, pa.string())
+    columns = []
+    for column in table.columns:
+        trimmed = pc.utf8_trim_whitespace(column)
+        columns.append(pc.if_else(pc.equal(trimmed, ""), null, trimmed))
+    grid = pa.table(columns, names=table.column_names).to_pandas()
+    grid.columns = range(grid.shape[1])
+    return grid
+
+
+def _csv_forgiving(data: bytes, text: str, delimiter: str, width: int, path: Path) -> pd.DataFrame:
+    """Ragged rows: pandas' C parser, else the csv module, padded to the widest row."""
     import csv
     import io
 
     import pandas as pd
+    import pyarrow as pa
+
+    try:
+        grid = pd.read_csv(
+            io.BytesIO(data),
+            encoding="utf-8",
+            sep=delimiter,
+            header=None,
+            names=range(width),
+            dtype="str",
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            quoting=csv.QUOTE_MINIMAL,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError, csv.Error):
+        # rows wider than the first lines
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            raise UnreadableFile(f"{path.name}: not a readable CSV file ({exc})") from None
+        width = max((len(r) for r in rows), default=1)
+        grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
+    table = pa.Table.from_pandas(grid.astype("str"), preserve_index=False)
+    return _trimmed(table)
+
+
+def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
+    """A CSV/TSV file as one text grid; the encoding is detected unless given."""
+    import csv
 
     try:
         raw = path.read_bytes()
@@ -478,29 +551,9 @@ def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
         width = max((len(r) for r in csv.reader(first_lines, delimiter=delimiter)), default=1)
     except csv.Error:
         width = 1
-    try:
-        # the C parser reads UTF-8 bytes directly, several times faster than a text stream
-        grid = pd.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            encoding="utf-8",
-            sep=delimiter,
-            header=None,
-            names=range(max(width, 1)),
-            dtype="str",
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            quoting=csv.QUOTE_MINIMAL,
-            engine="c",
-        )
-    except (pd.errors.ParserError, ValueError, csv.Error):
-        # ragged rows wider than the first lines: the slow, forgiving reader
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        except csv.Error as exc:
-            raise UnreadableFile(f"{path.name}: not a readable CSV file ({exc})") from None
-        width = max((len(r) for r in rows), default=1)
-        grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
-    grid.columns = range(grid.shape[1])
-    grid = grid.apply(lambda col: col.str.strip()).replace("", None)
+    data = raw if enc in ("utf-8", "utf-8-sig") else text.encode("utf-8")
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    grid = _csv_fast(data, delimiter, max(width, 1))
+    if grid is None:
+        grid = _csv_forgiving(data, text, delimiter, max(width, 1), path)
     return RawSheet(name=path.stem, grid=grid)
