@@ -194,11 +194,10 @@ class Workspace:
             query = f'SELECT {select} FROM sales ORDER BY source_file, sheet, "row"'
         else:
             keys = ", ".join(f'"{c}"' for c in columns)
-            # one thread and a fixed order: parallel float sums add up in a different
-            # order each run, and a figure must not change between two runs
-            self.con.execute("SET threads TO 1")
+            # summed as exact decimals (to 1e-10 box), so the result does not depend on
+            # the order DuckDB's threads add rows up: a figure must not change between runs
             query = (
-                f"SELECT {keys}, sum(quantity) AS quantity, sum(boxes) AS boxes, "
+                f"SELECT {keys}, {_exact_sum('quantity')}, {_exact_sum('boxes')}, "
                 f'0::BIGINT AS "row" FROM sales GROUP BY {keys} ORDER BY {keys}'
             )
         df = self._frame(query)
@@ -396,6 +395,10 @@ class Workspace:
                 [partner, json.dumps(lay, ensure_ascii=False)],
             )
         return changes
+
+
+def _exact_sum(column: str) -> str:
+    return f"sum({column}::DECIMAL(38, 10))::DOUBLE AS {column}"
 
 
 def _arrow(df: pd.DataFrame) -> Any:
