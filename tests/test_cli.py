@@ -182,3 +182,36 @@ def test_privacy_setting_applies_to_terminal_commands(sheet: Path, monkeypatch) 
     assert all(n.startswith("医生-") for n in names)
     assert "王伟" not in first.stdout
     assert "李娜" not in first.stdout
+
+
+def test_report_command_writes_a_workbook(sheet: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.xlsx"
+    proc = run_uplift("report", str(sheet), "--out", str(out), "--lang", "zh", cwd=sheet.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    import openpyxl as xl
+
+    book = xl.load_workbook(out)
+    assert len(book.sheetnames) >= 7
+    wrong = run_uplift("report", str(sheet), "--out", str(tmp_path / "r.csv"), cwd=sheet.parent)
+    assert wrong.returncode == 2
+    assert "expected a .xlsx file name" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["gaps", "-f", "json"],
+        ["gaps", "--hospital", "华西", "-f", "csv"],
+        ["plan", "-f", "json"],
+        ["growth", "--by", "partner", "-f", "json"],
+        ["partners", "-f", "csv"],
+        ["trace", "--hospital", "华西医院", "-f", "json"],
+    ],
+)
+def test_every_analysis_runs_from_files(sheet: Path, args: list[str]) -> None:
+    command, *rest = args
+    proc = run_uplift(command, str(sheet), *rest, cwd=sheet.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout.strip()

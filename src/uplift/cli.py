@@ -10,7 +10,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -691,7 +691,9 @@ def growth(
     rows, totals = growth_bridge(
         sales, settings=settings, by=by.value, start=start, end=end, competitors=competitors
     )
-    level = "prescriber" if (sales["prescriber"] != "").any() else "hospital"
+    level: Literal["prescriber", "hospital"] = (
+        "prescriber" if (sales["prescriber"] != "").any() else "hospital"
+    )
     breadth = breadth_depth(sales, settings=settings, level=level, start=start, end=end)
     rows = with_trend(rows, monthly_trend(sales, settings=settings, by=by.value), by=by.value)
     if level_of_detail == "pseudonym" and by is Level.prescriber:
@@ -806,10 +808,10 @@ def report(
     data quality, in Chinese or English."""
     from uplift.i18n import current_language
     from uplift.partners import load_stats_from
+    from uplift.privacy import privacy_level
     from uplift.render import note, progress_bar
     from uplift.report import (
         build_report,
-        privacy_level,
         quality_from_result,
         quality_from_sources,
         write_report,

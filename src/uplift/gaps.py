@@ -600,7 +600,7 @@ def coded_gap_table(facts: pd.DataFrame, fc: FactCodes, level: GapLevel) -> pd.D
     lead = data[first]  # a fact of each entity, for its names
     hospital_of = fc.hospital[lead]
     out = pd.DataFrame({C.HOSPITAL: fc.hospitals.take(hospital_of)})
-    if second is not None:
+    if second is not None and seconds is not None:
         out[entity_keys(level)[1]] = seconds.take(second[lead])
 
     ours = is_ours[data]

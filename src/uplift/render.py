@@ -97,7 +97,7 @@ def print_table(
         box=box.SIMPLE_HEAD,
     )
     for col in columns:
-        justify = "right" if col.fmt in ("int", "float1", "pct") else col.justify
+        justify: Any = "right" if col.fmt in ("int", "float1", "pct") else col.justify
         table.add_column(
             col.header,
             justify=justify,
