@@ -243,7 +243,7 @@ def test_one_month_and_no_options_say_why() -> None:
     assert result.options.empty
     assert list(result.options.columns) == list(P.PLAN_COLUMNS)
     assert result.summary[P.REASON].tolist() == [
-        "no options: no prescriber-level usage detail; no competitor data for this hospital; "
+        "no options: no prescriber-level usage of ours; no competitor data for this hospital; "
         "only one month of data (win back compares earlier months with the last)"
     ]
 

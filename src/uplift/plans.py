@@ -23,7 +23,7 @@ The six option types (`TYPES`), each estimated independently:
 5. vip: hospitals at or above `settings.vip` boxes: the 5 target customers (prescribers or
    departments) with the most boxes across options 1-4, for this month's joint visits
    with the partner; the estimate is their boxes in those options.
-6. event: the department where most of the market is not ours, i.e. the largest
+6. event: the department with the most competitor volume, i.e. the largest
    market x (1 - our share), which is its competitor boxes (ties: larger market, then
    name), sized by its market boxes x `event`. Needs department-level competitor data.
 
@@ -256,7 +256,7 @@ def _sum_terms(terms: list[str], total: float) -> str:
 def _deepen(h: _Hospital, settings: Settings) -> _Option | str:
     reach = settings.rates.reach
     if h.name not in h.tables.with_ours:
-        return "no prescriber-level usage detail"
+        return "no prescriber-level usage of ours"
     rows = h.tables.deepen.get(h.name)
     if rows is None:
         return f"no prescriber within {_pct(reach)} below a tier threshold"
@@ -426,7 +426,7 @@ def _win_back(h: _Hospital, settings: Settings, months: list[str]) -> _Option | 
         return "only one month of data (win back compares earlier months with the last)"
     earlier_months, last = months[:-1], months[-1]
     if h.name not in h.tables.with_monthly:
-        return "no prescriber-level usage detail"
+        return "no prescriber-level usage of ours"
     rows = h.tables.win_back.get(h.name)
     if rows is None:
         return f"no prescriber stopped or fell by more than half in {last}"
@@ -561,7 +561,7 @@ def _event(h: _Hospital, settings: Settings) -> _Option | str:
     evidence = (
         f"{tok}: market {fmt_boxes(market)} boxes/month, ours {fmt_boxes(ours)}, competitors "
         + ", ".join(f"{p} {fmt_boxes(b)}" for p, b in leaders.items())
-        + "; the department where most of the market is not ours"
+        + "; the department with the most competitor volume"
     )
     kpi = (
         f"next month: ours in {tok} from {fmt_boxes(ours)} to {fmt_boxes(ours + extra)} boxes/month"
