@@ -321,6 +321,30 @@ def _load_each(
         result.notes.extend(_months_in_several_sheets(path, file_sales))
 
 
+_DATE_IN_NAME = re.compile(
+    r"(?<!\d)20\d{6}(?!\d)"  # 20260415
+    r"|(?<!\d)20\d{2}(?:\s*[-_. 年]?\s*(?:0?[1-9]|1[0-2])(?!\d)\s*月?"
+    r"(?:\s*[-_.]?\s*\d{1,2}\s*日?)?)?"  # 2026-09, 2026年9月, 2026.10.3
+    r"|(?<!\d)(?:0?[1-9]|1[0-2])\s*月(?:份)?"  # 9月
+)
+_SHEET_WORDS = re.compile(
+    r"(使用明细|流向明细|销售明细|销售流向|纯销|流向|明细|数据|报表|usage|detail|sales|flow)",
+    re.IGNORECASE,
+)
+
+
+def partner_from_file_name(stem: str) -> str:
+    """The partner a file is named after: `康源医药_202609流向明细` -> `康源医药`.
+
+    Monthly files of one partner must give one partner, so dates and the usual words
+    for the sheet itself are left out; a name that is nothing else stays as it is.
+    """
+    name = _DATE_IN_NAME.sub(" ", stem)
+    name = _SHEET_WORDS.sub(" ", name)
+    name = re.sub(r"[\s_\-.()（）\[\]【】]+", " ", name).strip()
+    return name or stem
+
+
 def _sheet_filter(sheets: list[str] | None) -> Callable[[str], bool] | None:
     """`--sheet` names, compared as the user would: `4月 ` is `4月`, case aside."""
     if not sheets:
@@ -773,7 +797,7 @@ def _sales_rows(
 
     k = keep
     partner_values = partner_col[k].fillna("").astype("str")
-    default_partner = partner_opt or path.stem
+    default_partner = partner_opt or partner_from_file_name(path.stem)
     partner_series = partner_values.where(partner_values.str.strip() != "", default_partner)
     hospital_names = normalise_series(hospital[k].fillna(""))
     if settings.hospital_aliases:
