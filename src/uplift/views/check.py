@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from uplift.i18n import t
 from uplift.render import Column, console, print_table, write_json
 
 if TYPE_CHECKING:
@@ -104,18 +105,18 @@ def show_check(result: LoadResult, *, fmt: str, compact: bool = False) -> None:
     out = console(stderr=compact)
     if rows:
         cols = [
-            Column("file", "File"),
-            Column("sheet", "Sheet"),
-            Column("header", "Header row", justify="right"),
-            Column("read", "Read", "int"),
-            Column("kept", "Kept", "int"),
-            Column("skipped", "Skipped", "int"),
-            Column("rejected", "Rejected", "int"),
-            Column("ours", "Boxes ours", "float1"),
-            Column("other", "Boxes others", "float1"),
-            Column("months", "Months"),
+            Column("file", t("File")),
+            Column("sheet", t("Sheet")),
+            Column("header", t("Header row"), justify="right"),
+            Column("read", t("Read"), "int"),
+            Column("kept", t("Kept"), "int"),
+            Column("skipped", t("Skipped"), "int"),
+            Column("rejected", t("Rejected"), "int"),
+            Column("ours", t("Boxes ours"), "float1"),
+            Column("other", t("Boxes others"), "float1"),
+            Column("months", t("Months")),
         ]
-        print_table(pd.DataFrame(rows), cols, title="" if compact else "What was read", out=out)
+        print_table(pd.DataFrame(rows), cols, title="" if compact else t("What was read"), out=out)
     for s in result.sheets:
         if s.kind == "none":
             continue

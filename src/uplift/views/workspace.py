@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from uplift import columns as C
+from uplift.i18n import t
 from uplift.render import Column, console, emit
 
 if TYPE_CHECKING:
@@ -63,21 +64,21 @@ def show_load(summary: LoadSummary, workspace: str) -> None:
 
 def show_sources(sources: pd.DataFrame, *, fmt: str) -> None:
     cols = [
-        Column("file", "File"),
-        Column("partner", "Partner"),
-        Column("kind", "Kind"),
-        Column("months_shown", "Months"),
-        Column("rows", "Rows", "int"),
-        Column("boxes", "Boxes", "float1"),
-        Column("rows_rejected", "Rejected", "int"),
-        Column("loaded_at", "Loaded at (UTC)"),
-        Column("short_digest", "Content hash"),
+        Column("file", t("File")),
+        Column("partner", t("Partner")),
+        Column("kind", t("Kind")),
+        Column("months_shown", t("Months")),
+        Column("rows", t("Rows"), "int"),
+        Column("boxes", t("Boxes"), "float1"),
+        Column("rows_rejected", t("Rejected"), "int"),
+        Column("loaded_at", t("Loaded at (UTC)")),
+        Column("short_digest", t("Content hash")),
     ]
     shown = sources.assign(
         short_digest=sources["digest"].str[:12],
         months_shown=[_month_span(m) for m in sources["months"]],
     )
-    emit(shown, fmt=fmt, keys=SOURCES_KEYS, columns=cols, title="Loaded sources")
+    emit(shown, fmt=fmt, keys=SOURCES_KEYS, columns=cols, title=t("Loaded sources"))
 
 
 def _month_span(months: str) -> str:
@@ -90,17 +91,17 @@ def _month_span(months: str) -> str:
 
 def show_trace(rows: pd.DataFrame, *, fmt: str, title: str) -> None:
     cols = [
-        Column(C.SOURCE_FILE, "File"),
-        Column(C.SHEET, "Sheet"),
-        Column(C.ROW, "Row", justify="right"),
-        Column(C.MONTH, "Month"),
-        Column(C.DEPARTMENT, "Department"),
-        Column(C.PRESCRIBER, "Prescriber"),
-        Column(C.PRODUCT, "Product"),
-        Column(C.QUANTITY, "Quantity", "float1"),
-        Column(C.UNIT, "Unit"),
-        Column(C.SPEC, "Spec"),
-        Column(C.BOXES, "Boxes", "float1"),
+        Column(C.SOURCE_FILE, t("File")),
+        Column(C.SHEET, t("Sheet")),
+        Column(C.ROW, t("Row"), justify="right"),
+        Column(C.MONTH, t("Month")),
+        Column(C.DEPARTMENT, t("Department")),
+        Column(C.PRESCRIBER, t("Prescriber")),
+        Column(C.PRODUCT, t("Product")),
+        Column(C.QUANTITY, t("Quantity"), "float1"),
+        Column(C.UNIT, t("Unit")),
+        Column(C.SPEC, t("Spec")),
+        Column(C.BOXES, t("Boxes"), "float1"),
     ]
     total = float(rows[C.BOXES].sum())
     caption = f"{len(rows)} source rows, {total:,.2f} boxes in total"
