@@ -206,7 +206,7 @@ def _sales(
     **load_options: Any,
 ) -> pd.DataFrame:
     """The canonical sales table: from PATHs when given, else from the workspace."""
-    return _data(paths, settings, workspace, columns=columns, **load_options)[0]
+    return _data(paths, settings, workspace, columns=columns, visits=False, **load_options)[0]
 
 
 # what each analysis reads from the workspace (summed by these columns in the database)
@@ -220,17 +220,24 @@ def _data(
     workspace: Path | None,
     *,
     columns: tuple[str, ...] | None = None,
+    visits: bool = True,
     **load_options: Any,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sales and field-visit competitor tables, from PATHs or else the workspace."""
+    """Sales and field-visit competitor tables, from PATHs or else the workspace.
+
+    `visits=False` skips reading the competitor table (empty then) for analyses that
+    never use it.
+    """
     if paths:
         result = _load_paths(paths, settings, **load_options)
         sales, competitors = result.sales, result.competitors
     else:
+        from uplift import columns as C
         from uplift.workspace import Workspace
 
         with Workspace.open(workspace, readonly=True) as ws:
-            sales, competitors = ws.sales(columns), ws.competitors()
+            sales = ws.sales(columns)
+            competitors = ws.competitors() if visits else C.empty_competitors()
     if sales.empty:
         raise NoData("no sales rows to analyse")
     return sales, competitors
