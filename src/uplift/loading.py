@@ -99,6 +99,7 @@ class SheetReport:
     partners: list[str] = field(default_factory=list)
     units: list[str] = field(default_factory=list)
     note: str = ""
+    warnings: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # required fields without a column
 
     @property
@@ -319,6 +320,7 @@ def _load_each(
         sales_parts.extend(file_sales)
         comp_parts.extend(file_comp)
         result.notes.extend(_months_in_several_sheets(path, file_sales))
+        result.warnings.extend(w for sheet in report.sheets for w in sheet.warnings)
 
 
 _DATE_IN_NAME = re.compile(
@@ -880,6 +882,17 @@ def _sum_up(report: SheetReport, rows: pd.DataFrame, settings: Settings) -> None
     report.months = sorted(rows[C.MONTH].unique().tolist())
     report.partners = sorted(rows[C.PARTNER].unique().tolist())
     report.units = sorted(rows[C.UNIT].unique().tolist())
+    # a doctor merged down over several rows reaches only the first of them (merges are
+    # not visible to the reader): say so rather than let those rows lose their doctor
+    blank = rows[C.PRESCRIBER] == ""
+    if "prescriber" in report.mapping and blank.any() and not blank.all():
+        first = rows.loc[blank, C.ROW].head(5).astype(str).tolist()
+        report.warnings.append(
+            f'{Path(report.file).name}, sheet "{report.sheet}": {int(blank.sum())} row(s) '
+            f"have no doctor while other rows name one (rows {', '.join(first)}"
+            f"{' ...' if blank.sum() > 5 else ''}); if the doctor's cell is merged down, "
+            "unmerge it and fill it in"
+        )
 
 
 def _recount(status: _Status) -> Counter[str]:
