@@ -587,7 +587,7 @@ def _classify_common(
         is_header = {u for u in uniques if field_for(u, overrides) is not None}
         if is_header:
             header_like += values.isin(is_header).to_numpy()
-        total_vals = {u for u in uniques if _is_total(u)}
+        total_vals = {u for u in uniques if is_total_label(u)}
         if total_vals:
             totals |= values.isin(total_vals).to_numpy()
         foot_vals = {u for u in uniques if _is_footer(u)}
@@ -645,7 +645,8 @@ def _wordy_uniques(values: pd.Series) -> list[str]:
     return uniques[~numeric].tolist()
 
 
-def _is_total(value: object) -> bool:
+def is_total_label(value: object) -> bool:
+    """A cell that labels a totals row: 合计, 小计, 华西医院合计, 汇总, Total, Sub-total ..."""
     spaced = normalise(value).strip(":：()（）[]【】 ")
     if len(spaced) > 60:
         return False

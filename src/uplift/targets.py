@@ -99,8 +99,6 @@ ALIASES: Final = {
 }
 _FIELD_OF = {match_key(alias): field for field, names in ALIASES.items() for alias in names}
 _BRACKETED = re.compile(r"[(\[【].*?[)\]】]")
-_TOTAL_WORDS = ("合计", "小计", "总计")
-_TOTAL_KEYS = {"total", "subtotal", "grandtotal", "sum"}
 
 _QUARTER_PATTERNS = (
     re.compile(r"^(\d{4})[-/.年 ]*(?:第)?([1-4])季(?:度)?$"),
@@ -191,11 +189,10 @@ def _number(text: str) -> float | None:
 
 
 def _is_total(cells: list[str]) -> bool:
-    for cell in cells:
-        text = normalise(cell)
-        if any(word in text for word in _TOTAL_WORDS) or match_key(text) in _TOTAL_KEYS:
-            return True
-    return False
+    """A totals row, by the loader's own rule, so both sheets skip the same rows."""
+    from uplift.loading import is_total_label
+
+    return any(is_total_label(cell) for cell in cells if cell)
 
 
 def read_targets(path: Path | str, *, settings: Settings) -> pd.DataFrame:
