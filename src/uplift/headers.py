@@ -195,6 +195,15 @@ def field_for(header: object, overrides: dict[str, Any] | None = None) -> tuple[
     return None
 
 
+def header_initials(overrides: dict[str, Any] | None = None) -> frozenset[str]:
+    """The first characters of every header key: a cell whose case-folded text holds none
+    of them cannot be a header (`field_for` would say None), whatever its brackets."""
+    keys = list(_LOOKUP)
+    if overrides:
+        keys += list(override_keys(overrides))
+    return frozenset(k[0] for k in keys if k)
+
+
 def override_keys(overrides: dict[str, Any]) -> dict[str, str]:
     """`[columns]` as header key -> field. Both `hospital = "终端客户"` and, written the
     other way round, `"终端客户" = "hospital"` are understood; unknown fields are skipped

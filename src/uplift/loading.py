@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from uplift import columns as C
+from uplift.distinct import codes_and_values, repeated_text, texts_from_codes
 from uplift.errors import Problem, UnreadableFile, UsageError
 from uplift.headers import (
     ALIASES,
@@ -25,6 +26,7 @@ from uplift.headers import (
     accepted_names,
     field_for,
     find_header,
+    header_initials,
     partial_fields,
     unknown_overrides,
 )
@@ -536,22 +538,26 @@ class _Status:
         self.index = index
         self.reason = np.full(len(index), "", dtype=object)
         self.rejected = np.zeros(len(index), dtype=bool)
+        self._open = np.ones(len(index), dtype=bool)
 
     def open(self) -> Any:
-        return self.reason == ""
+        """The rows no reason has been given for yet (a copy)."""
+        return self._open.copy()
 
     def skip(self, mask: Any, reason: str) -> None:
-        m = self.open() & mask
+        m = self._open & mask
         self.reason[m] = reason
+        self._open &= ~m
 
     def reject(self, mask: Any, reason: str | Callable[[Any], Any]) -> None:
         """Reject the open rows of `mask`; `reason` is a text, or a function building the
         texts for just those rows (so messages are made only for rejected rows)."""
-        m = self.open() & mask
+        m = self._open & mask
         if not m.any():
             return
         self.reason[m] = reason if isinstance(reason, str) else reason(m)
         self.rejected[m] = True
+        self._open &= ~m
 
 
 def _quoted(values: pd.Series, prefix: str, suffix: str = '"') -> Any:
@@ -579,9 +585,11 @@ def _classify_common(
     header_like = np.zeros(n, dtype=int)
     totals = np.zeros(n, dtype=bool)
     footer = np.zeros(n, dtype=bool)
+    maybe = _maybe_word(overrides)
     for col in body.columns:
         values = body[col]
-        uniques = _wordy_uniques(values)
+        # the exact checks run only on texts holding a character they look for
+        uniques = [u for u in _wordy_uniques(values) if maybe(normalise(u).casefold())]
         if not uniques:
             continue
         is_header = {u for u in uniques if field_for(u, overrides) is not None}
@@ -610,6 +618,19 @@ def _classify_common(
     status.skip(heading, HEADING)
     status.skip(lone, NOTE)
     return heading
+
+
+def _maybe_word(overrides: Any) -> Callable[[str], object]:
+    """A quick test on a normalised, case-folded text: False means it is surely no header
+    cell, totals label or footer, so the exact checks can be left out.
+
+    A header key, a footer word or a totals word must start somewhere in the text, so
+    the text holds its first character (every totals word holds 计 or 汇, English ones
+    "total" or "sum").
+    """
+    firsts = set(header_initials(overrides)) | {w[0] for w in _FOOTER_WORDS} | {"计", "汇"}
+    chars = "".join(re.escape(c) for c in sorted(firsts))
+    return re.compile(f"[{chars}]|total|sum").search
 
 
 def _headings(candidates: Any, data: Any, filled: Any) -> Any:
@@ -753,8 +774,8 @@ def _sales_rows(
         unit = unit.where(unit != "", hint)
     unit = normalise_series(unit)
     spec = text("spec").fillna("").astype("str")
-    uniq_units = pd.unique(unit)
-    kind = unit.map(pd.Series([unit_kind(u) for u in uniq_units], index=uniq_units, dtype="str"))
+    unit_codes, uniq_units = codes_and_values(unit)
+    kind = texts_from_codes([unit_kind(u) for u in uniq_units], unit_codes, unit.index)
     status.reject((kind == "unknown").to_numpy(), lambda m: _quoted(unit[m], 'unknown unit "'))
     boxes = parsed["value"].to_numpy(dtype="float64", copy=True)
     counted = (kind == "count").to_numpy() & status.open()
@@ -817,8 +838,8 @@ def _sales_rows(
             C.QUANTITY: parsed["value"][k].astype("float64"),
             C.UNIT: unit[k].where(unit[k] != "", "盒").astype("str"),
             C.BOXES: boxes[k].astype("float64"),
-            C.SOURCE_FILE: str(path),
-            C.SHEET: sheet,
+            C.SOURCE_FILE: repeated_text(str(path), int(k.sum())),
+            C.SHEET: repeated_text(sheet, int(k.sum())),
             C.ROW: (body.index[k] + 1).astype("int64"),
         }
     )

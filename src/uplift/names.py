@@ -28,15 +28,18 @@ def normalise_person(text: object) -> str:
 
 
 def normalise_series(values: pd.Series, *, person: bool = False) -> pd.Series:
-    """Vectorised `normalise` over unique values (sheets repeat names a lot)."""
-    import numpy as np
-    import pandas as pd
+    """Vectorised `normalise` over distinct values (sheets repeat names a lot).
 
-    codes, uniques = pd.factorize(values.astype("str"), sort=False)
+    A missing value becomes "".
+    """
+    from uplift.distinct import codes_and_values, texts_from_codes
+
+    codes, uniques = codes_and_values(values)
     fn = normalise_person if person else normalise
-    cleaned = np.array([fn(u) for u in uniques] + [""], dtype=object)
-    # code -1 (a missing value) takes the trailing "": factorize skips NaN
-    return pd.Series(cleaned[codes], index=values.index, dtype="str")
+    cleaned = [fn(u) for u in uniques]
+    if cleaned == uniques and values.dtype == "str" and not (codes < 0).any():
+        return values  # already clean (the usual case): no new column to build
+    return texts_from_codes(cleaned, codes, values.index)
 
 
 def match_key(text: object) -> str:

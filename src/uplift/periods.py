@@ -81,29 +81,37 @@ def parse_periods(
     """
     import pandas as pd
 
+    from uplift.distinct import codes_and_values, texts_from_codes
+
     text = values.fillna("").astype("str")
     if years is None:
         key = text
     else:
         year_text = years.fillna("").astype("str").str.strip()
         key = text + "\x1f" + year_text
-    uniques = pd.unique(key)
-    months: dict[str, str] = {}
-    problems: dict[str, str] = {}
+    codes, uniques = codes_and_values(key)
+    months: list[str] = []
+    problems: list[str] = []
     for u in uniques:
         value, _, year_text = u.partition("\x1f")
         hint = year_hint
         if year_text:
             hint = _year_of(year_text)
             if hint is None:
-                months[u], problems[u] = "", f'"{_short(year_text)}" is not a year'
+                months.append("")
+                problems.append(f'"{_short(year_text)}" is not a year')
                 continue
         try:
-            months[u], problems[u] = parse_period(value, hint, date1904=date1904), ""
+            months.append(parse_period(value, hint, date1904=date1904))
+            problems.append("")
         except PeriodError as exc:
-            months[u], problems[u] = "", str(exc)
+            months.append("")
+            problems.append(str(exc))
     return pd.DataFrame(
-        {"month": key.map(months).astype("str"), "problem": key.map(problems).astype("str")}
+        {
+            "month": texts_from_codes(months, codes, values.index),
+            "problem": texts_from_codes(problems, codes, values.index),
+        }
     )
 
 

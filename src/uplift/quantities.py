@@ -110,26 +110,29 @@ def parse_number(text: str) -> tuple[float, str] | None:
 def parse_numbers(values: pd.Series) -> pd.DataFrame:
     """Vectorised `parse_number`: columns `value` (NaN when not a number) and `unit`.
 
-    Plain numbers go through pandas; the rest (`120盒`, `1,200`, full-width digits) are
-    parsed once per distinct text and mapped back.
+    Each distinct text is parsed once: plain numbers by pandas, the rest (`120盒`,
+    `1,200`, full-width digits) by `parse_number`; the answers are mapped back.
     """
     import numpy as np
     import pandas as pd
 
-    text = values.fillna("").astype("str")
-    value = pd.to_numeric(text, errors="coerce").astype("float64")
-    unit = pd.Series("", index=values.index, dtype="str")
-    slow = value.isna().to_numpy() & (text != "").to_numpy()
-    if slow.any():
-        sub = text[slow]
-        uniques = pd.unique(sub)
-        parsed = [parse_number(u) for u in uniques]
-        numbers = pd.Series([p[0] if p else np.nan for p in parsed], index=uniques, dtype="float64")
-        units = pd.Series([p[1] if p else "" for p in parsed], index=uniques, dtype="str")
-        value[slow] = sub.map(numbers).to_numpy()
-        unit[slow] = sub.map(units).to_numpy()
-    value[~np.isfinite(value.to_numpy())] = np.nan
-    return pd.DataFrame({"value": value, "unit": unit})
+    from uplift.distinct import codes_and_values, numbers_from_codes, texts_from_codes
+
+    codes, uniques = codes_and_values(values)
+    text = pd.Series(uniques, dtype="str")
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy(copy=True)
+    units = [""] * len(uniques)
+    for i in np.flatnonzero(np.isnan(numbers) & (text != "").to_numpy()):
+        parsed = parse_number(uniques[i])
+        if parsed is not None:
+            numbers[i], units[i] = parsed
+    numbers[~np.isfinite(numbers)] = np.nan
+    return pd.DataFrame(
+        {
+            "value": numbers_from_codes(numbers, codes, values.index),
+            "unit": texts_from_codes(units, codes, values.index),
+        }
+    )
 
 
 def units_per_box(spec: str, unit: str) -> float | None:

@@ -1,0 +1,58 @@
+"""Work once per distinct value of a column, then map the answers back to every row.
+
+A million-row sheet holds a few thousand hospitals, tens of thousands of doctors and a
+few hundred quantities: per-value rules (name clean-up, number and month parsing) run in
+Python on the distinct values only, and the answers go back to the rows by their codes
+in one array operation.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import numpy as np
+    import pandas as pd
+
+
+def codes_and_values(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """The code of each row (-1 for a missing value) and the distinct texts, in first
+    appearance order."""
+    import pandas as pd
+
+    text = values if values.dtype == "str" else values.astype("str")
+    codes, uniques = pd.factorize(text, sort=False)
+    return codes, [str(u) for u in uniques]
+
+
+def texts_from_codes(
+    answers: Sequence[str], codes: np.ndarray, index: pd.Index, missing: str = ""
+) -> pd.Series:
+    """A text Series with `answers[code]` on each row and `missing` where code is -1."""
+    import pandas as pd
+    import pyarrow as pa
+
+    table = pa.array([*answers, missing], type=pa.large_string())
+    # code -1 takes the trailing `missing`: Arrow's take reads -1 as out of range
+    fixed = codes.copy()
+    fixed[fixed < 0] = len(answers)
+    return pd.Series(table.take(pa.array(fixed)), index=index, dtype="str")
+
+
+def numbers_from_codes(answers: Sequence[float], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """A float Series with `answers[code]` on each row and NaN where code is -1."""
+    import numpy as np
+    import pandas as pd
+
+    table = np.append(np.asarray(answers, dtype="float64"), np.nan)
+    return pd.Series(table[codes], index=index, dtype="float64")
+
+
+def repeated_text(text: str, n: int) -> Any:
+    """`text` n times, as a text column built without n Python objects."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pd.array(pa.repeat(pa.scalar(text, pa.large_string()), n), dtype="str")
