@@ -197,30 +197,33 @@ def load_files(
 
     `progress(done, total, file name)` is called before each file, for a progress bar.
     """
-    import pandas as pd
-
     bad = unknown_overrides(settings.columns)
     if bad:
         raise UsageError(
             f"[columns] in uplift.toml: unknown field(s) {', '.join(bad)}",
             hint=f'write field = "header as in the sheet"; fields: {", ".join(ALIASES)}',
         )
-    result = LoadResult(sales=C.empty_sales(), competitors=C.empty_competitors(), files=[])
-    seen: dict[str, str] = {}
-    sales_parts: list[pd.DataFrame] = []
-    comp_parts: list[pd.DataFrame] = []
     wanted = _sheet_filter(sheets)
     files = expand_paths(paths)
-    # The Rust reader releases the GIL: read the next file on the other core while this
-    # one is cleaned. One file ahead at most, so memory holds two raw files, not all.
-    pool = ThreadPoolExecutor(max_workers=2) if len(files) > 1 else None
+    # The Rust reader and zlib release the GIL: the first file is checked and read on
+    # another thread while this one imports pandas, and then the next file is read on
+    # the other core while this one is cleaned. One file ahead at most, so memory holds
+    # two raw files, not all.
+    pool = ThreadPoolExecutor(max_workers=2)
     ahead: dict[int, Future[tuple[list[str], list[RawSheet]]]] = {}
 
     def fetch(i: int) -> None:
-        if pool is not None and i < len(files) and i not in ahead:
+        if i < len(files) and i not in ahead:
             ahead[i] = pool.submit(_raw_sheets, files[i], settings, encoding, wanted)
 
     try:
+        fetch(0)
+        import pandas as pd
+
+        result = LoadResult(sales=C.empty_sales(), competitors=C.empty_competitors(), files=[])
+        seen: dict[str, str] = {}
+        sales_parts: list[pd.DataFrame] = []
+        comp_parts: list[pd.DataFrame] = []
         _load_each(
             files,
             result,
@@ -238,8 +241,7 @@ def load_files(
             wanted=wanted,
         )
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
     sales = pd.concat(sales_parts, ignore_index=True) if sales_parts else C.empty_sales()
     result.sales = _later_files_win(sales, result, settings)
     if comp_parts:
