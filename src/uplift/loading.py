@@ -783,20 +783,25 @@ def _sales_rows(
     counted = (kind == "count").to_numpy() & status.open()
     if counted.any():
         # one conversion per distinct (spec, unit), mapped back to the rows
-        pair = spec + "\x1f" + unit
-        pairs = pd.unique(pair[counted])
-        per_box = {}
-        problem = {}
-        for key in pairs:
-            s, _, u = key.partition("\x1f")
-            per_box[key] = units_per_box(s, u) or np.nan
-            problem[key] = "" if per_box[key] == per_box[key] else describe_spec_problem(s, u)
+        spec_codes, specs = codes_and_values(spec)
+        pair_codes = spec_codes.astype("int64") * (len(uniq_units) + 1) + unit_codes
+        pairs, first = np.unique(pair_codes[counted], return_index=True)
+        rows = np.flatnonzero(counted)[first]
+        per_box = np.full(len(pairs), np.nan)
+        problem = np.full(len(pairs), "", dtype=object)
+        for i, row in enumerate(rows):
+            s, u = specs[spec_codes[row]], uniq_units[unit_codes[row]]
+            per_box[i] = units_per_box(s, u) or np.nan
+            if np.isnan(per_box[i]):
+                problem[i] = describe_spec_problem(s, u)
+        slot = np.searchsorted(pairs, pair_codes[counted])
         factor = np.full(n, np.nan)
-        factor[counted] = pair[counted].map(per_box).to_numpy(dtype="float64")
+        factor[counted] = per_box[slot]
         no_spec = counted & np.isnan(factor)
         if no_spec.any():
-            reasons = pair.where(no_spec, "").map(problem).fillna("")
-            status.reject(no_spec, lambda m: reasons[m].to_numpy(dtype=object))
+            reasons = np.full(n, "", dtype=object)
+            reasons[counted] = problem[slot]
+            status.reject(no_spec, lambda m: reasons[m])
         ok = counted & ~no_spec
         boxes[ok] = boxes[ok] / factor[ok]
 
