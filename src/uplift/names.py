@@ -76,7 +76,9 @@ def likely_duplicates(names: list[str], *, cutoff: float = 80.0) -> list[tuple[s
     keys = [_distinctive(match_key(n)) for n in uniques]
     scores = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=cutoff, workers=-1)
     pairs = []
-    for i, j in zip(*np.nonzero(np.triu(scores, k=1)), strict=True):
+    rows, cols = np.nonzero(scores)
+    upper = rows < cols  # each pair once, not a name with itself
+    for i, j in zip(rows[upper], cols[upper], strict=True):
         if _NUMERALS.sub("", keys[i]) != _NUMERALS.sub("", keys[j]) or keys[i] == keys[j]:
             pairs.append((uniques[i], uniques[j], float(scores[i, j])))
     for i, a in enumerate(
