@@ -427,21 +427,25 @@ def detect_encoding(raw: bytes) -> str:
 
     GB18030 is a superset of GBK and GB2312, the encodings of Chinese Excel's CSV.
     """
+    return _decoded(raw)[0]
+
+
+def _decoded(raw: bytes) -> tuple[str, str]:
+    """`detect_encoding` and the text it decodes to (a large file is decoded once)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
+        return "utf-16", raw.decode("utf-16")
     try:
-        raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
-        return "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+        return ("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"), text
     try:
-        raw.decode("gb18030")
+        return "gb18030", raw.decode("gb18030")
     except UnicodeDecodeError:
         raise UnreadableFile(
             "not UTF-8 or GBK text", hint="pass --encoding with the file's encoding"
         ) from None
-    return "gb18030"
 
 
 def _csv_fast(data: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
@@ -533,8 +537,10 @@ def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
     if not _looks_like_text(raw[:4096]):
         raise UnreadableFile(f"{path.name}: not a text file or workbook (binary content)")
     try:
-        enc = encoding or detect_encoding(raw)
-        text = raw.decode(enc)
+        if encoding:
+            enc, text = encoding, raw.decode(encoding)
+        else:
+            enc, text = _decoded(raw)
     except UnreadableFile as exc:
         raise UnreadableFile(f"{path.name}: {exc.message}", hint=exc.hint) from None
     except (UnicodeDecodeError, LookupError) as exc:
