@@ -365,3 +365,50 @@ def test_sample_figures_checked_by_hand(samples) -> None:
         "+75.83 boxes/month = (300 - 224.17): lift 1 prescriber to the next tier threshold "
         "(each within 30% below it)"
     )
+
+
+def as_codes(sales: pd.DataFrame) -> pd.DataFrame:
+    """The names as ordered categoricals of their sorted values, as the workspace's compact
+    read gives them (`Workspace.sales(columns, compact=True)`)."""
+    out = sales.copy()
+    for col in C.KEY_COLUMNS:
+        names = pd.Index(sorted(set(out[col])), dtype="str")
+        out[col] = pd.Categorical(out[col], categories=names, ordered=True)
+    return out
+
+
+def test_names_as_codes_give_the_very_same_results(samples, randomised) -> None:
+    from uplift.tiers import tier_entities
+
+    for sales, competitors, settings in (samples, randomised):
+        coded = as_codes(sales)
+        for market in (None, *[m.name for m in G.list_markets(settings)]):
+            plain = P.plan_hospitals(sales, competitors, settings=settings, market=market)
+            fast = P.plan_hospitals(coded, competitors, settings=settings, market=market)
+            pd.testing.assert_frame_equal(fast.options, plain.options, check_exact=True)
+            pd.testing.assert_frame_equal(fast.summary, plain.summary, check_exact=True)
+        for by in ("hospital", "department", "prescriber"):
+            plain = G.competitor_gaps(sales, competitors, settings=settings, by=by)
+            fast = G.competitor_gaps(coded, competitors, settings=settings, by=by)
+            pd.testing.assert_frame_equal(fast, plain, check_exact=True)
+        for by in ("hospital", "department", "prescriber", "partner"):
+            for basis in ("average", "latest"):
+                plain = tier_entities(sales, settings=settings, by=by, basis=basis)
+                fast = tier_entities(coded, settings=settings, by=by, basis=basis)
+                for col in ("hospital", "department", "prescriber", "partner"):
+                    if col in fast.columns:
+                        fast[col] = fast[col].astype("str")
+                pd.testing.assert_frame_equal(fast, plain, check_exact=True)
+
+
+def test_codes_of_sorted_categories_are_those_of_sorted_names() -> None:
+    names = pd.Index(["", "乙", "甲", "丙"], dtype="str").sort_values()
+    values = pd.Series(pd.Categorical(["甲", "", "甲", "乙"], categories=names, ordered=True))
+    codes, uniques = G._coded(values)
+    expected_codes, expected = pd.factorize(values.astype("str").array, sort=True)
+    # "丙" is not used: the codes skip it, as factorizing the names does
+    assert codes.tolist() == expected_codes.tolist() == [2, 0, 2, 1]
+    assert list(uniques) == list(expected) == ["", "乙", "甲"]
+    unsorted = pd.Series(pd.Categorical(["b", "a"], categories=["b", "a"]))
+    codes, uniques = G._coded(unsorted)
+    assert codes.tolist() == [1, 0] and list(uniques) == ["a", "b"]

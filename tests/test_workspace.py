@@ -12,10 +12,11 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from uplift.config import Settings
-from uplift.errors import NoData, WorkspaceBusy
+from uplift.errors import NoData, UpliftError, WorkspaceBusy
 from uplift.loading import load_files
 from uplift.tiers import tier_entities
 from uplift.tracing import trace_rows
@@ -201,3 +202,50 @@ def test_forget_by_partner_month_and_file(tmp_path: Path) -> None:
         assert w.forget(file="aug.xlsx") == (1, 100.0)
     with pytest.raises(NoData):
         totals(ws)
+
+
+def test_compact_sales_are_the_summed_sales_as_codes(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    sept = [*SEPT, ["华西医院", "心内科", "王伟", "心脉宁片", 30, "2026-09"]]
+    sept.append(["协和医院", "", "", "脑安胶囊", 5, "2026-09"])
+    load([write_sheet(tmp_path / "aug.xlsx", AUG), write_sheet(tmp_path / "sept.xlsx", sept)], ws)
+    columns = ("partner", "month", "hospital", "department", "prescriber", "product")
+    with Workspace.open(ws) as w:
+        plain = w.sales(columns)
+        compact = w.sales(columns, compact=True)
+    assert list(compact.columns) == list(plain.columns)
+    for col in columns:
+        values = compact[col].array
+        assert isinstance(values, pd.Categorical) and values.ordered
+        assert list(values.categories) == sorted(set(plain[col]))
+        assert compact[col].astype("str").tolist() == plain[col].tolist()
+    # 王伟's two September rows are one row of 150 boxes, as in the plain read
+    assert compact["boxes"].tolist() == plain["boxes"].tolist() == [100.0, 80.0, 150.0, 5.0]
+    assert compact["quantity"].isna().all()
+
+
+def test_compact_sales_show_a_missing_name_as_empty(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    load([write_sheet(tmp_path / "sept.xlsx", SEPT)], ws)
+    with Workspace.transaction(ws) as w:
+        w.con.execute(
+            "INSERT INTO sales (partner, month, hospital, department, prescriber, product, boxes) "
+            "VALUES ('康源医药', '2026-09', '华西医院', NULL, '王伟', '心脉宁片', 7)"
+        )
+    columns = ("month", "hospital", "department", "prescriber", "product")
+    with Workspace.open(ws) as w:
+        plain = w.sales(columns)
+        compact = w.sales(columns, compact=True)
+    # the NULL department sorts last, as in the plain read, and reads as ""
+    assert plain["department"].tolist() == ["心内科", "心内科", ""]
+    assert compact["department"].astype("str").tolist() == ["心内科", "心内科", ""]
+    assert list(compact["department"].array.categories) == ["", "心内科"]
+    assert compact["boxes"].tolist() == plain["boxes"].tolist() == [80.0, 120.0, 7.0]
+
+
+def test_a_file_that_is_no_database_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    (folder / DB_NAME).write_bytes(b"not a database" * 100)
+    with pytest.raises(UpliftError, match="cannot open the workspace"), Workspace.open(folder):
+        pass

@@ -203,10 +203,13 @@ def _sales(
     workspace: Path | None,
     *,
     columns: tuple[str, ...] | None = None,
+    compact: bool = False,
     **load_options: Any,
 ) -> pd.DataFrame:
     """The canonical sales table: from PATHs when given, else from the workspace."""
-    return _data(paths, settings, workspace, columns=columns, visits=False, **load_options)[0]
+    return _data(
+        paths, settings, workspace, columns=columns, compact=compact, visits=False, **load_options
+    )[0]
 
 
 # what each analysis reads from the workspace (summed by these columns in the database)
@@ -220,13 +223,15 @@ def _data(
     workspace: Path | None,
     *,
     columns: tuple[str, ...] | None = None,
+    compact: bool = False,
     visits: bool = True,
     **load_options: Any,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sales and field-visit competitor tables, from PATHs or else the workspace.
 
     `visits=False` skips reading the competitor table (empty then) for analyses that
-    never use it.
+    never use it. `compact=True` reads the workspace's names as categoricals and no
+    quantity (see `Workspace.sales`), for analyses of boxes by name.
     """
     if paths:
         result = _load_paths(paths, settings, **load_options)
@@ -236,7 +241,7 @@ def _data(
         from uplift.workspace import Workspace
 
         with Workspace.open(workspace, readonly=True) as ws:
-            sales = ws.sales(columns)
+            sales = ws.sales(columns, compact=compact)
             competitors = ws.competitors() if visits else C.empty_competitors()
     if sales.empty:
         raise NoData("no sales rows to analyse")
@@ -314,7 +319,14 @@ def tier(
 
     needed = tuple(dict.fromkeys(["month", "product", *entity_keys(by.value)]))
     sales = _sales(
-        paths, settings, workspace, columns=needed, partner=partner, sheets=sheet, encoding=encoding
+        paths,
+        settings,
+        workspace,
+        columns=needed,
+        compact=True,
+        partner=partner,
+        sheets=sheet,
+        encoding=encoding,
     )
     if fmt is Format.table:
         _ours_note(settings)
@@ -560,6 +572,7 @@ def gaps(
         settings,
         workspace,
         columns=_ANALYSIS_COLUMNS,
+        compact=True,
         partner=partner,
         sheets=sheet,
         encoding=encoding,
@@ -611,6 +624,7 @@ def plan(
         settings,
         workspace,
         columns=_ANALYSIS_COLUMNS,
+        compact=True,
         partner=partner,
         sheets=sheet,
         encoding=encoding,

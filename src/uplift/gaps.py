@@ -205,8 +205,32 @@ def _coded(values: pd.Series) -> tuple[np.ndarray, Any]:
     import numpy as np
     import pandas as pd
 
-    codes, uniques = pd.factorize(values.array, sort=True)
+    array = values.array
+    if isinstance(array, pd.Categorical):
+        known = _sorted_codes(array)
+        if known is not None:
+            return known
+        array = array.astype("str")
+    codes, uniques = pd.factorize(array, sort=True)
     return codes.astype(np.int64, copy=False), uniques
+
+
+def _sorted_codes(values: pd.Categorical) -> tuple[np.ndarray, Any] | None:
+    """The codes of a categorical whose categories are sorted text, as
+    `pd.factorize(..., sort=True)` gives them for its names; None for any other."""
+    import numpy as np
+
+    categories = values.categories
+    if categories.dtype != "str" or not categories.is_monotonic_increasing:
+        return None
+    codes = np.asarray(values.codes, dtype=np.int64)
+    used = np.bincount(codes[codes >= 0], minlength=len(categories)) > 0
+    if not used.all():
+        # renumber the categories in use (a filtered table)
+        renumber = np.cumsum(used) - 1
+        codes = np.where(codes >= 0, renumber[np.maximum(codes, 0)], -1)
+        categories = categories[used]
+    return codes, categories.array
 
 
 def code_of(uniques: Any, value: str) -> int:
@@ -328,7 +352,9 @@ def encode_sales(sales: pd.DataFrame) -> SalesCodes:
     department, departments = _coded(sales[C.DEPARTMENT])
     prescriber, prescribers = _coded(sales[C.PRESCRIBER])
     month, months = _coded(sales[C.MONTH])
-    raw, found = pd.factorize(sales[C.PRODUCT].array)
+    product_array = sales[C.PRODUCT].array
+    known = _sorted_codes(product_array) if isinstance(product_array, pd.Categorical) else None
+    raw, found = known if known is not None else pd.factorize(product_array)
     names = normalise_series(pd.Series(found, dtype="str"))
     named, products = _coded(names)
     product = np.where(raw >= 0, named[np.maximum(raw, 0)], -1) if len(named) else raw

@@ -55,6 +55,8 @@ _TEMPLATES_DDL = (
     "CREATE TABLE IF NOT EXISTS templates (partner VARCHAR PRIMARY KEY, layout VARCHAR)"
 )
 _META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+# the name the workspace file is read under (that of the file: uplift.duckdb)
+_CATALOG = "uplift"
 
 
 def workspace_dir(explicit: Path | None = None) -> Path:
@@ -98,8 +100,17 @@ class Workspace:
         if not db.is_file():
             raise NoData(EMPTY_MESSAGE)
         try:
-            con = duckdb.connect(str(db), read_only=True)
+            # the file read-only, attached to a private in-memory database: reads can make
+            # scratch objects there (see `_compact_sales`) and never write the workspace
+            con = duckdb.connect(":memory:")
         except duckdb.Error as exc:
+            raise UpliftError(f"{db}: cannot open the workspace ({_first_line(exc)})") from None
+        try:
+            path = str(db).replace("'", "''")
+            con.execute(f"ATTACH '{path}' AS {_CATALOG} (READ_ONLY)")
+            con.execute(f"USE {_CATALOG}")
+        except duckdb.Error as exc:
+            con.close()
             raise UpliftError(f"{db}: cannot open the workspace ({_first_line(exc)})") from None
         try:
             ws = cls(folder, con, writable=False)
@@ -182,13 +193,22 @@ class Workspace:
 
     # reading ------------------------------------------------------------------------
 
-    def sales(self, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    def sales(
+        self, columns: tuple[str, ...] | None = None, *, compact: bool = False
+    ) -> pd.DataFrame:
         """The canonical sales table; NoData when nothing is loaded.
 
         With `columns` (key or text columns), rows are summed by those columns in the
         database and only they and the numbers come back; the other canonical columns
         are empty. Analyses that need no provenance read far less this way.
+
+        `compact=True` (with `columns`) reads the same rows, in the same order, with the
+        same boxes, but each of `columns` comes back as an ordered categorical whose
+        categories are its names sorted (so a category's code orders as its name), and
+        `quantity` is not summed (NaN): for analyses that work on boxes and names only.
         """
+        if columns is not None and compact:
+            return self._compact_sales(tuple(dict.fromkeys(columns)))
         if columns is None:
             select = ", ".join(f'"{c}"' for c in C.SALES_COLUMNS)
             query = f'SELECT {select} FROM sales ORDER BY source_file, sheet, "row"'
@@ -204,6 +224,53 @@ class Workspace:
         if df.empty:
             raise NoData(EMPTY_MESSAGE)
         return C.conform(df, C.SALES_COLUMNS)
+
+    def _compact_sales(self, columns: tuple[str, ...]) -> pd.DataFrame:
+        """`sales(columns, compact=True)`: names travel as codes, sorted by integers.
+
+        Each column is cast to an ENUM of its sorted distinct names, so DuckDB groups and
+        sorts small integers and hands over Arrow dictionaries (pandas categoricals)
+        instead of building a string per row. The rows, their order and their sums are
+        those of `sales(columns)`: grouping by a name or by its code is the same, and
+        sorting codes of sorted names sorts by name (NULLs last, then shown as "").
+        """
+        import numpy as np
+        import pandas as pd
+
+        count = self.con.execute("SELECT count(*) FROM sales").fetchone()
+        if count is None or not count[0]:
+            raise NoData(EMPTY_MESSAGE)
+        casts = []
+        for i, col in enumerate(columns):
+            enum = f"memory.main.sales_names_{i}"
+            self.con.execute(f"DROP TYPE IF EXISTS {enum}")
+            self.con.execute(
+                f'CREATE TYPE {enum} AS ENUM (SELECT DISTINCT "{col}" FROM sales '
+                f'WHERE "{col}" IS NOT NULL ORDER BY "{col}")'
+            )
+            casts.append(f'"{col}"::{enum} AS "{col}"')
+        keys = ", ".join(f'"{c}"' for c in columns)
+        query = (
+            f"SELECT {keys}, {_exact_sum('boxes')} FROM "
+            f"(SELECT {', '.join(casts)}, boxes FROM sales) GROUP BY {keys} ORDER BY {keys}"
+        )
+        table = self.con.sql(query).to_arrow_table()
+        n = table.num_rows
+        out: dict[str, Any] = {}
+        for col in C.SALES_COLUMNS:
+            if col in columns:
+                out[col] = _sorted_categorical(table.column(col).to_pandas())
+            elif col == C.BOXES:
+                out[col] = table.column(col).to_numpy()
+            elif col == C.QUANTITY:
+                out[col] = np.full(n, np.nan)
+            elif col == C.ROW:
+                out[col] = np.zeros(n, dtype=np.int64)
+            else:
+                out[col] = pd.Categorical.from_codes(
+                    np.zeros(n, dtype=np.int8), categories=pd.Index([""], dtype="str"), ordered=True
+                )
+        return pd.DataFrame(out)
 
     def _frame(self, query: str) -> pd.DataFrame:
         # through Arrow: several times faster than building Python strings row by row
@@ -399,6 +466,25 @@ class Workspace:
 
 def _exact_sum(column: str) -> str:
     return f"sum({column}::DECIMAL(38, 10))::DOUBLE AS {column}"
+
+
+def _sorted_categorical(values: pd.Series) -> pd.Categorical:
+    """An ordered categorical of `values` (categories sorted), missing values as ""."""
+    import numpy as np
+    import pandas as pd
+
+    cat = values.array
+    assert isinstance(cat, pd.Categorical)
+    codes = np.asarray(cat.codes, dtype=np.int64)
+    categories = cat.categories.astype("str")
+    if (codes < 0).any():
+        # a NULL name reads as "" (as `columns.conform` makes it); "" sorts first
+        if not len(categories) or categories[0] != "":
+            categories = pd.Index(["", *categories.tolist()], dtype="str")
+            codes = np.where(codes < 0, 0, codes + 1)
+        else:
+            codes = np.where(codes < 0, 0, codes)
+    return pd.Categorical.from_codes(codes, categories=categories, ordered=True)
 
 
 def _arrow(df: pd.DataFrame) -> Any:
