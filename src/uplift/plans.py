@@ -80,6 +80,8 @@ from uplift.tiers import assign_tiers
 from uplift.volumes import window_months
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from uplift.config import Settings
@@ -165,9 +167,16 @@ class _Option:
     kinds: list[str]
     extra: float
     assumptions: dict[str, float]
-    template: dict[str, Any]
+    # writes the texts (formula, evidence, kpi, actions) with the targets as tokens; called
+    # only for the options that are shown, since most options built are never shown
+    texts: Callable[[], dict[str, Any]]
     # (target kind, target name, lever, boxes): what the estimate is made of
     levers: list[tuple[str, str, str, float]] = field(default_factory=list)
+
+    @property
+    def template(self) -> dict[str, Any]:
+        """The option's texts with its targets as tokens (see `privacy.render_texts`)."""
+        return self.texts()
 
 
 @dataclass
@@ -261,41 +270,46 @@ def _deepen(h: _Hospital, settings: Settings) -> _Option | str:
     if rows is None:
         return f"no prescriber within {_pct(reach)} below a tier threshold"
     names = rows.names
-    thresholds, boxes, before, after = rows.extra
-    toks = [token(i) for i in range(len(names))]
     extra = float(rows.boxes.sum())
-    pairs = list(zip(thresholds, boxes, strict=True))
-    if len(pairs) <= _EXPLICIT_TERMS:
-        arithmetic = " + ".join(f"({fmt_boxes(t)} - {fmt_boxes(b)})" for t, b in pairs)
-    else:
-        arithmetic = (
-            f"{fmt_boxes(sum(t for t, _ in pairs))} - {fmt_boxes(sum(b for _, b in pairs))}"
+
+    def texts() -> dict[str, Any]:
+        thresholds, boxes, before, after = rows.extra
+        toks = [token(i) for i in range(len(names))]
+        pairs = list(zip(thresholds, boxes, strict=True))
+        if len(pairs) <= _EXPLICIT_TERMS:
+            arithmetic = " + ".join(f"({fmt_boxes(t)} - {fmt_boxes(b)})" for t, b in pairs)
+        else:
+            arithmetic = (
+                f"{fmt_boxes(sum(t for t, _ in pairs))} - {fmt_boxes(sum(b for _, b in pairs))}"
+            )
+        formula = (
+            f"+{fmt_boxes(extra)} boxes/month = {arithmetic}: "
+            f"lift {_plural(len(names), 'prescriber')} "
+            f"to the next tier threshold (each within {_pct(reach)} below it)"
         )
-    formula = (
-        f"+{fmt_boxes(extra)} boxes/month = {arithmetic}: lift {_plural(len(names), 'prescriber')} "
-        f"to the next tier threshold (each within {_pct(reach)} below it)"
-    )
-    evidence = "; ".join(
-        f"{tok} {fmt_boxes(b)} -> {fmt_boxes(t)} boxes/month (tier {fr} -> {to})"
-        for tok, (t, b), fr, to in zip(toks, pairs, before, after, strict=True)
-    )
-    kpi = "next month: " + ", ".join(
-        f"{tok} at {fmt_boxes(t)}+" for tok, (t, _) in zip(toks, pairs, strict=True)
-    )
-    kpi += " boxes"
-    actions = [
-        f"Review the usage detail of {_list(toks)} with the partner: which patients and "
-        "indications could add volume",
-        "Raise visit frequency to these prescribers: the partner's team at 20+ calls a week, "
-        "10+ of them on this product",
-    ]
+        evidence = "; ".join(
+            f"{tok} {fmt_boxes(b)} -> {fmt_boxes(t)} boxes/month (tier {fr} -> {to})"
+            for tok, (t, b), fr, to in zip(toks, pairs, before, after, strict=True)
+        )
+        kpi = "next month: " + ", ".join(
+            f"{tok} at {fmt_boxes(t)}+" for tok, (t, _) in zip(toks, pairs, strict=True)
+        )
+        kpi += " boxes"
+        actions = [
+            f"Review the usage detail of {_list(toks)} with the partner: which patients and "
+            "indications could add volume",
+            "Raise visit frequency to these prescribers: the partner's team at 20+ calls a week, "
+            "10+ of them on this product",
+        ]
+        return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+
     return _Option(
         type="deepen",
         targets=names,
         kinds=["prescriber"] * len(names),
         extra=extra,
         assumptions={"reach": reach},
-        template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
+        texts=texts,
         levers=[
             ("prescriber", n, "deepen", float(lift))
             for n, lift in zip(names, rows.boxes.tolist(), strict=True)
@@ -346,74 +360,76 @@ def _competitor_option(h: _Hospital, settings: Settings, kind: str) -> _Option |
         return "no competitor use outside ours (no white space)"
     names = targets.names
     kinds = targets.kinds
-    plists = targets.extra
-    toks = [token(i) for i in range(len(names))]
     total = float(targets.boxes.sum())
     rate = settings.rates.conversion if convert else settings.rates.adoption
     extra = total * rate
-    where = _where(h, kinds, toks, names)
-    everywhere: dict[str, float] = {}
-    for plist in plists:
-        for product, boxes in plist:
-            everywhere[product] = everywhere.get(product, 0.0) + boxes
-    products = [p for p, _ in sorted(everywhere.items(), key=lambda kv: (-kv[1], kv[0]))]
     target_boxes = targets.boxes.tolist()
-    evidence = "; ".join(
-        f"{tok} {fmt_boxes(b)} ({', '.join(f'{p} {fmt_boxes(x)}' for p, x in plist)})"
-        for tok, b, plist in zip(toks, target_boxes, plists, strict=True)
-    )
-    evidence = f"competitor boxes/month: {evidence}"
-    is_prescribers = all(k == "prescriber" for k in kinds)
-    who = _list(toks) if is_prescribers else f"the prescribers of {_list(toks)}"
-    if convert:
-        if is_prescribers:
-            verb = "uses" if len(names) == 1 else "use"
-            where = f"at {where} who already {verb} ours"
-        elif all(k == "department" for k in kinds):
-            where = f"in {where}, where ours is already used"
+    lever = "convert" if convert else "develop"
+    assumptions = {"conversion": rate} if convert else {"adoption": rate}
+
+    def texts() -> dict[str, Any]:
+        plists = targets.extra
+        toks = [token(i) for i in range(len(names))]
+        where = _where(h, kinds, toks, names)
+        everywhere: dict[str, float] = {}
+        for plist in plists:
+            for product, boxes in plist:
+                everywhere[product] = everywhere.get(product, 0.0) + boxes
+        products = [p for p, _ in sorted(everywhere.items(), key=lambda kv: (-kv[1], kv[0]))]
+        evidence = "; ".join(
+            f"{tok} {fmt_boxes(b)} ({', '.join(f'{p} {fmt_boxes(x)}' for p, x in plist)})"
+            for tok, b, plist in zip(toks, target_boxes, plists, strict=True)
+        )
+        evidence = f"competitor boxes/month: {evidence}"
+        is_prescribers = all(k == "prescriber" for k in kinds)
+        who = _list(toks) if is_prescribers else f"the prescribers of {_list(toks)}"
+        if convert:
+            if is_prescribers:
+                verb = "uses" if len(names) == 1 else "use"
+                where = f"at {where} who already {verb} ours"
+            elif all(k == "department" for k in kinds):
+                where = f"in {where}, where ours is already used"
+            else:
+                where = f"at {where}, where ours is already used"
+            formula = (
+                f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(total)} competitor boxes {where} "
+                f"x {_pct(rate)} conversion"
+            )
+            now = sum(_ours_at(h, k, n) for k, n in zip(kinds, names, strict=True))
+            kpi = (
+                f"next month: ours at {_list(toks)} from {fmt_boxes(now)} "
+                f"to {fmt_boxes(now + extra)} boxes/month, {_list(products)} down"
+            )
+            actions = [
+                f"Replacement / combination talk with {who}: ours instead of or alongside "
+                f"{_list(products)}",
+                f"Bring clinical evidence comparing ours with {products[0]} to these prescribers",
+            ]
         else:
-            where = f"at {where}, where ours is already used"
-        formula = (
-            f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(total)} competitor boxes {where} "
-            f"x {_pct(rate)} conversion"
-        )
-        now = sum(_ours_at(h, k, n) for k, n in zip(kinds, names, strict=True))
-        kpi = (
-            f"next month: ours at {_list(toks)} from {fmt_boxes(now)} to {fmt_boxes(now + extra)} "
-            f"boxes/month, {_list(products)} down"
-        )
-        actions = [
-            f"Replacement / combination talk with {who}: ours instead of or alongside "
-            f"{_list(products)}",
-            f"Bring clinical evidence comparing ours with {products[0]} to these prescribers",
-        ]
-        lever = "convert"
-        assumptions = {"conversion": rate}
-    else:
-        preposition = "in" if all(k == "department" for k in kinds) else "at"
-        formula = (
-            f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(total)} competitor boxes {preposition} {where} "
-            f"with none of ours x {_pct(rate)} adoption"
-        )
-        kpi = f"next month: first use of ours at {_list(toks)}, {fmt_boxes(extra)} boxes/month"
-        if is_prescribers:
-            first = f"Visit {_list(toks)} with the partner: introduce ours where they use"
-        else:
-            first = f"Department entry with the partner in {_list(toks)}: introduce ours where"
-            first += " prescribers use"
-        actions = [f"{first} {_list(products)}"]
-        depts = [t for t, k in zip(toks, kinds, strict=True) if k == "department"]
-        if depts:
-            actions.append(f"Academic event in {depts[0]} to drive first use of ours")
-        lever = "develop"
-        assumptions = {"adoption": rate}
+            preposition = "in" if all(k == "department" for k in kinds) else "at"
+            formula = (
+                f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(total)} competitor boxes "
+                f"{preposition} {where} with none of ours x {_pct(rate)} adoption"
+            )
+            kpi = f"next month: first use of ours at {_list(toks)}, {fmt_boxes(extra)} boxes/month"
+            if is_prescribers:
+                first = f"Visit {_list(toks)} with the partner: introduce ours where they use"
+            else:
+                first = f"Department entry with the partner in {_list(toks)}: introduce ours where"
+                first += " prescribers use"
+            actions = [f"{first} {_list(products)}"]
+            depts = [t for t, k in zip(toks, kinds, strict=True) if k == "department"]
+            if depts:
+                actions.append(f"Academic event in {depts[0]} to drive first use of ours")
+        return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+
     return _Option(
         type=lever,
         targets=names,
         kinds=kinds,
         extra=extra,
         assumptions=assumptions,
-        template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
+        texts=texts,
         levers=[
             (k, n, lever, float(b) * rate)
             for k, n, b in zip(kinds, names, target_boxes, strict=True)
@@ -432,48 +448,52 @@ def _win_back(h: _Hospital, settings: Settings, months: list[str]) -> _Option | 
         return f"no prescriber stopped or fell by more than half in {last}"
     rate = settings.rates.recovery
     names = rows.names
-    earlier, now, now_boxes = rows.extra
-    toks = [token(i) for i in range(len(names))]
     lost = float(rows.boxes.sum())
     extra = lost * rate
-    pairs = list(zip(earlier, now, strict=True))
-    if len(pairs) <= _EXPLICIT_TERMS:
-        arithmetic = " + ".join(f"({fmt_boxes(e)} - {fmt_boxes(x)})" for e, x in pairs)
-    else:
-        arithmetic = (
-            f"{fmt_boxes(sum(e for e, _ in pairs))} - {fmt_boxes(sum(x for _, x in pairs))}"
+
+    def texts() -> dict[str, Any]:
+        earlier, now, now_boxes = rows.extra
+        toks = [token(i) for i in range(len(names))]
+        pairs = list(zip(earlier, now, strict=True))
+        if len(pairs) <= _EXPLICIT_TERMS:
+            arithmetic = " + ".join(f"({fmt_boxes(e)} - {fmt_boxes(x)})" for e, x in pairs)
+        else:
+            arithmetic = (
+                f"{fmt_boxes(sum(e for e, _ in pairs))} - {fmt_boxes(sum(x for _, x in pairs))}"
+            )
+        span = (
+            earlier_months[0]
+            if len(earlier_months) == 1
+            else f"{earlier_months[0]}..{earlier_months[-1]}"
         )
-    span = (
-        earlier_months[0]
-        if len(earlier_months) == 1
-        else f"{earlier_months[0]}..{earlier_months[-1]}"
-    )
-    formula = (
-        f"+{fmt_boxes(extra)} boxes/month = {arithmetic} boxes/month lost by "
-        f"{_plural(len(names), 'prescriber')} x {_pct(rate)} recovery"
-    )
-    evidence = "; ".join(
-        f"{tok} {span} average {fmt_boxes(e)}, {last} {fmt_boxes(x)}"
-        for tok, (e, x) in zip(toks, pairs, strict=True)
-    )
-    now_total = float(now_boxes.sum())
-    together = " together" if len(names) > 1 else ""
-    kpi = (
-        f"next month: {_list(toks)} back to {fmt_boxes(now_total + extra)} boxes/month{together} "
-        f"(now {fmt_boxes(now_total)})"
-    )
-    actions = [
-        f"Find out why with the partner: what changed for {_list(toks)} (stock, price, a "
-        "competitor's visits, patients)",
-        "Agree one fix per prescriber with the partner and check it in the next usage detail",
-    ]
+        formula = (
+            f"+{fmt_boxes(extra)} boxes/month = {arithmetic} boxes/month lost by "
+            f"{_plural(len(names), 'prescriber')} x {_pct(rate)} recovery"
+        )
+        evidence = "; ".join(
+            f"{tok} {span} average {fmt_boxes(e)}, {last} {fmt_boxes(x)}"
+            for tok, (e, x) in zip(toks, pairs, strict=True)
+        )
+        now_total = float(now_boxes.sum())
+        together = " together" if len(names) > 1 else ""
+        kpi = (
+            f"next month: {_list(toks)} back to {fmt_boxes(now_total + extra)} "
+            f"boxes/month{together} (now {fmt_boxes(now_total)})"
+        )
+        actions = [
+            f"Find out why with the partner: what changed for {_list(toks)} (stock, price, a "
+            "competitor's visits, patients)",
+            "Agree one fix per prescriber with the partner and check it in the next usage detail",
+        ]
+        return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+
     return _Option(
         type="win_back",
         targets=names,
         kinds=["prescriber"] * len(names),
         extra=extra,
         assumptions={"recovery": rate},
-        template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
+        texts=texts,
         levers=[
             ("prescriber", n, "win_back", float(x) * rate)
             for n, x in zip(names, rows.boxes.tolist(), strict=True)
@@ -496,36 +516,40 @@ def _vip(h: _Hospital, settings: Settings, others: list[_Option]) -> _Option | s
     )[:VIP_TARGETS]
     names = [t[1] for t, _ in ranked]
     kinds = [t[0] for t, _ in ranked]
-    toks = [token(i) for i in range(len(names))]
     levers = [lv for _, lvs in ranked for lv in lvs]
     extra = sum(lv[3] for lv in levers)
     by_lever: dict[str, float] = {}
     for lv in levers:
         by_lever[lv[2]] = by_lever.get(lv[2], 0.0) + lv[3]
-    parts = [f"{TYPE_LABELS[k].lower()} {fmt_boxes(v)}" for k, v in by_lever.items()]
-    k = len(names)
-    formula = (
-        f"+{fmt_boxes(extra)} boxes/month = {' + '.join(parts)}: the options' boxes at the "
-        f"{_plural(k, 'target customer')} for this month's joint visits"
-    )
-    evidence = "; ".join(
-        f"{tok} {fmt_boxes(sum(lv[3] for lv in lvs))} ("
-        + ", ".join(f"{TYPE_LABELS[lv[2]].lower()} {fmt_boxes(lv[3])}" for lv in lvs)
-        + ")"
-        for tok, (_, lvs) in zip(toks, ranked, strict=True)
-    )
-    now = sum(_ours_at(h, kd, n) for kd, n in zip(kinds, names, strict=True))
-    kpi = (
-        f"next month: {_plural(k, 'joint visit')} done; ours at {_list(toks)} from {fmt_boxes(now)} "
-        f"to {fmt_boxes(now + extra)} boxes/month"
-    )
-    actions = [
-        f"Joint visits with the partner to {_list(toks)} this month (VIP joint management: "
-        "5 target customers a month)",
-        "Discuss the problems found on each visit with the partner the same week",
-        "Ask the partner for this hospital's usage detail every month: analyse growth points "
-        "and why targets were missed",
-    ]
+
+    def texts() -> dict[str, Any]:
+        toks = [token(i) for i in range(len(names))]
+        parts = [f"{TYPE_LABELS[k].lower()} {fmt_boxes(v)}" for k, v in by_lever.items()]
+        k = len(names)
+        formula = (
+            f"+{fmt_boxes(extra)} boxes/month = {' + '.join(parts)}: the options' boxes at the "
+            f"{_plural(k, 'target customer')} for this month's joint visits"
+        )
+        evidence = "; ".join(
+            f"{tok} {fmt_boxes(sum(lv[3] for lv in lvs))} ("
+            + ", ".join(f"{TYPE_LABELS[lv[2]].lower()} {fmt_boxes(lv[3])}" for lv in lvs)
+            + ")"
+            for tok, (_, lvs) in zip(toks, ranked, strict=True)
+        )
+        now = sum(_ours_at(h, kd, n) for kd, n in zip(kinds, names, strict=True))
+        kpi = (
+            f"next month: {_plural(k, 'joint visit')} done; ours at {_list(toks)} "
+            f"from {fmt_boxes(now)} to {fmt_boxes(now + extra)} boxes/month"
+        )
+        actions = [
+            f"Joint visits with the partner to {_list(toks)} this month (VIP joint management: "
+            "5 target customers a month)",
+            "Discuss the problems found on each visit with the partner the same week",
+            "Ask the partner for this hospital's usage detail every month: analyse growth points "
+            "and why targets were missed",
+        ]
+        return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+
     rate_names = {"deepen": "reach", "convert": "conversion", "develop": "adoption"}
     rate_names["win_back"] = "recovery"
     assumptions = {
@@ -537,7 +561,7 @@ def _vip(h: _Hospital, settings: Settings, others: list[_Option]) -> _Option | s
         kinds=kinds,
         extra=extra,
         assumptions=assumptions,
-        template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
+        texts=texts,
         levers=levers,
     )
 
@@ -553,31 +577,36 @@ def _event(h: _Hospital, settings: Settings) -> _Option | str:
     department, market, ours, share, leaders = best
     rate = settings.rates.event
     extra = market * rate
-    tok = token(0)
-    formula = (
-        f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(market)} market boxes in {tok} (our share "
-        f"{_pct(share)}) x {_pct(rate)} event uplift"
-    )
-    evidence = (
-        f"{tok}: market {fmt_boxes(market)} boxes/month, ours {fmt_boxes(ours)}, competitors "
-        + ", ".join(f"{p} {fmt_boxes(b)}" for p, b in leaders.items())
-        + "; the department with the most competitor volume"
-    )
-    kpi = (
-        f"next month: ours in {tok} from {fmt_boxes(ours)} to {fmt_boxes(ours + extra)} boxes/month"
-    )
-    actions = [
-        f"Academic event in {tok} with the partner: plan it, report it and invite the "
-        "department's prescribers",
-        f"Watch competitor academic activity in {tok} ({next(iter(leaders))})",
-    ]
+
+    def texts() -> dict[str, Any]:
+        tok = token(0)
+        formula = (
+            f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(market)} market boxes in {tok} "
+            f"(our share {_pct(share)}) x {_pct(rate)} event uplift"
+        )
+        evidence = (
+            f"{tok}: market {fmt_boxes(market)} boxes/month, ours {fmt_boxes(ours)}, competitors "
+            + ", ".join(f"{p} {fmt_boxes(b)}" for p, b in leaders.items())
+            + "; the department with the most competitor volume"
+        )
+        kpi = (
+            f"next month: ours in {tok} from {fmt_boxes(ours)} "
+            f"to {fmt_boxes(ours + extra)} boxes/month"
+        )
+        actions = [
+            f"Academic event in {tok} with the partner: plan it, report it and invite the "
+            "department's prescribers",
+            f"Watch competitor academic activity in {tok} ({next(iter(leaders))})",
+        ]
+        return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+
     return _Option(
         type="event",
         targets=[department],
         kinds=["department"],
         extra=extra,
         assumptions={"event": rate},
-        template={FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions},
+        texts=texts,
         levers=[("department", department, "event", extra)],
     )
 
@@ -977,7 +1006,8 @@ def plan_hospitals(
             shown, reasons = _plan_hospital(h, settings, months, options)
             counted = _counted(shown)
             for rank, (option, count) in enumerate(zip(shown, counted, strict=True), start=1):
-                texts = render_texts(option.template, option.targets)
+                template = option.template
+                texts = render_texts(template, option.targets)
                 option_rows.append(
                     {
                         MARKET: market_name,
@@ -994,7 +1024,7 @@ def plan_hospitals(
                         ACTIONS: texts[ACTIONS],
                         KPI: texts[KPI],
                         PRIORITY: _priority(option.extra, h.current, settings),
-                        TEXT_TEMPLATE: option.template,
+                        TEXT_TEMPLATE: template,
                     }
                 )
             extra = float(sum(counted))
