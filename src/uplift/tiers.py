@@ -6,7 +6,14 @@ import string
 from typing import TYPE_CHECKING, Literal
 
 from uplift import columns as C
-from uplift.volumes import entity_keys, mark_ours, monthly_pivot, rows_at_level, window_months
+from uplift.volumes import (
+    collector_paused,
+    entity_keys,
+    mark_ours,
+    monthly_pivot,
+    rows_at_level,
+    window_months,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,6 +65,7 @@ def volume_deciles(boxes: pd.Series) -> pd.Series:
     return out
 
 
+@collector_paused()
 def tier_entities(
     sales: pd.DataFrame,
     *,

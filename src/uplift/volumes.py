@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from typing import TYPE_CHECKING
 
 from uplift import columns as C
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import pandas as pd
 
     from uplift.config import Settings
@@ -82,3 +86,21 @@ def rows_at_level(sales: pd.DataFrame, level: str) -> pd.DataFrame:
     if level == "prescriber":
         return sales[sales[C.PRESCRIBER] != ""]
     return sales
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a block builds many small objects.
+
+    Writing tens of thousands of option texts, dicts and lists makes the collector scan
+    every object alive (pandas and all) again and again, for nothing: the analyses make
+    no reference cycles. Reference counting still frees everything; the collector is
+    switched back on (if it was on) when the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -8,6 +8,7 @@ from uplift import columns as C
 from uplift import gaps as G
 from uplift.i18n import t
 from uplift.render import Column, print_table, records, write_csv, write_json
+from uplift.volumes import collector_paused
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,6 +87,7 @@ def _level_note(rows: pd.DataFrame, level: str) -> str:
     ).format(where=" / ".join(t(w) for w in where), level=t(level))
 
 
+@collector_paused()
 def show_gaps(
     result: pd.DataFrame, *, fmt: str, by: str, hospital: str | None, window: str = ""
 ) -> None:

@@ -12,6 +12,7 @@ from uplift.gaps import MARKET
 from uplift.i18n import t, t_all
 from uplift.privacy import TARGETS
 from uplift.render import records, write_csv, write_json
+from uplift.volumes import collector_paused
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -135,6 +136,7 @@ def plan_panels(options: pd.DataFrame, summary: pd.DataFrame) -> list[PanelSpec]
     return panels
 
 
+@collector_paused()
 def show_plans(options: pd.DataFrame, summary: pd.DataFrame, *, fmt: str) -> None:
     """Panels for people; one record per option (`PLAN_KEYS`) for programs."""
     if fmt == "json":

@@ -8,7 +8,7 @@ from uplift import columns as C
 from uplift.i18n import t
 from uplift.render import Column, console, emit, print_table
 from uplift.tiers import DECILE, MONTHLY, SHARE
-from uplift.volumes import entity_keys
+from uplift.volumes import collector_paused, entity_keys
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,6 +33,7 @@ def tier_keys(by: str, method: str) -> list[str]:
     return [*keys, C.MONTHS, SHARE, MONTHLY]
 
 
+@collector_paused()
 def show_tiers(
     result: pd.DataFrame,
     summary: pd.DataFrame,
