@@ -412,3 +412,27 @@ def test_codes_of_sorted_categories_are_those_of_sorted_names() -> None:
     unsorted = pd.Series(pd.Categorical(["b", "a"], categories=["b", "a"]))
     codes, uniques = G._coded(unsorted)
     assert codes.tolist() == [1, 0] and list(uniques) == ["a", "b"]
+
+
+def test_gap_tables_of_some_columns_are_those_columns_of_the_full_table(
+    samples, randomised
+) -> None:
+    subsets = [
+        (C.HOSPITAL, G.OURS_BOXES),
+        (C.HOSPITAL, C.DEPARTMENT, C.PRESCRIBER, G.OURS_BOXES),
+        (C.HOSPITAL, C.DEPARTMENT, G.OURS_BOXES, G.COMPETITOR_BOXES, G.SHARE, G.COMPETITORS),
+        (C.HOSPITAL, G.LEADER, G.RANK, G.COMPETITOR_SOURCE, G.WHITESPACE, G.OPPORTUNITY_BOXES),
+    ]
+    for sales, competitors, settings in (samples, randomised):
+        months = window_months(sales)
+        for market in G.list_markets(settings):
+            facts = G.opportunity_facts(
+                sales, competitors, settings=settings, market=market, months=months
+            )
+            fc = G.FactCodes.of(facts)
+            for level in G.LEVELS:
+                full = G.coded_gap_table(facts, fc, level)
+                for columns in subsets:
+                    part = G.coded_gap_table(facts, fc, level, columns)
+                    expected = full[[c for c in full.columns if c in columns]]
+                    pd.testing.assert_frame_equal(part, expected, check_exact=True)

@@ -28,9 +28,11 @@ from uplift.errors import UsageError
 from uplift.hospitals import UnknownHospital as UnknownHospital  # re-exported for callers
 from uplift.hospitals import find_hospital
 from uplift.names import match_key, normalise_series
-from uplift.volumes import entity_keys, window_months
+from uplift.volumes import collector_paused, entity_keys, window_months
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import numpy as np
     import pandas as pd
 
@@ -596,11 +598,24 @@ def gap_table(facts: pd.DataFrame, level: GapLevel = "hospital") -> pd.DataFrame
     return coded_gap_table(facts, FactCodes.of(facts), level)
 
 
-def coded_gap_table(facts: pd.DataFrame, fc: FactCodes, level: GapLevel) -> pd.DataFrame:
-    """`gap_table` from the facts' codes (`FactCodes.of(facts)`), to share them across levels."""
+def coded_gap_table(
+    facts: pd.DataFrame,
+    fc: FactCodes,
+    level: GapLevel,
+    columns: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """`gap_table` from the facts' codes (`FactCodes.of(facts)`), to share them across levels.
+
+    With `columns`, only those of the table's columns are worked out and returned (in the
+    table's order), each with the very figures of the full table.
+    """
     import numpy as np
     import pandas as pd
 
+    all_columns = [c for c in GAP_COLUMNS if c not in (MARKET, SHARE_BAND, SEGMENT)]
+    wanted = set(all_columns if columns is None else columns)
+    per_product = bool(wanted & {LEADER, LEADER_BOXES, GAP_TO_LEADER, RANK, COMPETITORS})
+    split = bool(wanted & {CONVERSION_BOXES, DEVELOPMENT_BOXES, OPPORTUNITY_BOXES})
     fine = FINENESS[level]
     is_ours = fc.ours
     is_comp = fc.competitor
@@ -638,8 +653,9 @@ def coded_gap_table(facts: pd.DataFrame, fc: FactCodes, level: GapLevel) -> pd.D
 
     out[OURS_BOXES] = summed(ours)
     out[COMPETITOR_BOXES] = summed(comp)
-    out[CONVERSION_BOXES] = summed(comp & fc.conversion[data])
-    out[DEVELOPMENT_BOXES] = summed(comp & fc.development[data])
+    if split:
+        out[CONVERSION_BOXES] = summed(comp & fc.conversion[data])
+        out[DEVELOPMENT_BOXES] = summed(comp & fc.development[data])
 
     ours_pos = out[OURS_BOXES].clip(lower=0.0)
     out[MARKET_BOXES] = ours_pos + out[COMPETITOR_BOXES]
@@ -648,8 +664,74 @@ def coded_gap_table(facts: pd.DataFrame, fc: FactCodes, level: GapLevel) -> pd.D
         share = np.where(denominator > 0, ours_pos.to_numpy() / denominator, 0.0)
     out[SHARE] = share.astype("float64")
 
-    # per product: leader, rank, the competitors dict
     comp_rows = np.flatnonzero(comp)
+    finest = np.full(n_h, -1, dtype=np.int64)
+    comp_all = np.flatnonzero(is_comp & (fc.hospital >= 0))
+    np.maximum.at(finest, fc.hospital[comp_all], fc.fact_level[comp_all])
+    hospital_level = finest[hospital_of]
+    known = (hospital_level < 0) | (hospital_level >= fine)
+    if per_product:
+        _per_product(out, fc, data, entity, comp_rows, boxes, known)
+    if COMPETITOR_SOURCE in wanted:
+        out[COMPETITOR_SOURCE] = _sources(facts, data[comp_rows], entity[comp_rows], n)
+    level_names = np.array([_LEVEL_NAMES[k] for k in range(-1, 3)], dtype=object)
+    out[COMPETITOR_LEVEL] = pd.Series(level_names[hospital_level + 1], index=out.index, dtype="str")
+    if split:
+        out[OPPORTUNITY_BOXES] = out[CONVERSION_BOXES] + out[DEVELOPMENT_BOXES]
+    if wanted & {WHITESPACE, WHITESPACE_DEPARTMENTS}:
+        second_of = second[lead] if second is not None else None
+        _whitespace(out, facts, fc, level, hospital_of, second_of)
+
+    # rows finer than the hospital's competitor data: no competitor figures
+    unknown = ~known
+    if unknown.any():
+        for col in (
+            COMPETITOR_BOXES,
+            MARKET_BOXES,
+            SHARE,
+            LEADER_BOXES,
+            GAP_TO_LEADER,
+            CONVERSION_BOXES,
+            DEVELOPMENT_BOXES,
+            OPPORTUNITY_BOXES,
+        ):
+            if col in out.columns:
+                out.loc[unknown, col] = np.nan
+        if LEADER in out.columns:
+            out.loc[unknown, LEADER] = ""
+            out.loc[unknown, RANK] = 0
+        if COMPETITOR_SOURCE in out.columns:
+            out.loc[unknown, COMPETITOR_SOURCE] = "none"
+
+    out[LEVEL] = level
+    if level == "hospital":
+        out[C.DEPARTMENT] = ""
+        out[C.PRESCRIBER] = ""
+    elif level == "department":
+        out[C.PRESCRIBER] = ""
+    elif C.DEPARTMENT in wanted:
+        out[C.DEPARTMENT] = _main_department(facts, fc, data, entity, n)
+    else:
+        out[C.DEPARTMENT] = ""
+    for col in (C.DEPARTMENT, C.PRESCRIBER, LEVEL):
+        out[col] = out[col].astype("str")
+    return out[[c for c in all_columns if c in wanted]]
+
+
+def _per_product(
+    out: pd.DataFrame,
+    fc: FactCodes,
+    data: np.ndarray,
+    entity: np.ndarray,
+    comp_rows: np.ndarray,
+    boxes: np.ndarray,
+    known: np.ndarray,
+) -> None:
+    """Fill the per-product columns: leader, its boxes and gap, our rank, the competitors."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(out)
     n_products = max(len(fc.products), 1)
     pair = entity[comp_rows] * n_products + fc.product[data[comp_rows]]
     pairs, pair_group = np.unique(pair, return_inverse=True)
@@ -686,50 +768,7 @@ def coded_gap_table(facts: pd.DataFrame, fc: FactCodes, level: GapLevel) -> pd.D
         )
     }
 
-    out[COMPETITOR_SOURCE] = _sources(facts, data[comp_rows], entity[comp_rows], n)
-
-    finest = np.full(n_h, -1, dtype=np.int64)
-    comp_all = np.flatnonzero(is_comp & (fc.hospital >= 0))
-    np.maximum.at(finest, fc.hospital[comp_all], fc.fact_level[comp_all])
-    hospital_level = finest[hospital_of]
-    level_names = np.array([_LEVEL_NAMES[k] for k in range(-1, 3)], dtype=object)
-    out[COMPETITOR_LEVEL] = pd.Series(level_names[hospital_level + 1], index=out.index, dtype="str")
-    known = (hospital_level < 0) | (hospital_level >= fine)
     out[COMPETITORS] = [by_entity.get(e, {}) if k else {} for e, k in enumerate(known.tolist())]
-
-    out[OPPORTUNITY_BOXES] = out[CONVERSION_BOXES] + out[DEVELOPMENT_BOXES]
-    _whitespace(out, facts, fc, level, hospital_of, second[lead] if second is not None else None)
-
-    # rows finer than the hospital's competitor data: no competitor figures
-    unknown = ~known
-    if unknown.any():
-        for col in (
-            COMPETITOR_BOXES,
-            MARKET_BOXES,
-            SHARE,
-            LEADER_BOXES,
-            GAP_TO_LEADER,
-            CONVERSION_BOXES,
-            DEVELOPMENT_BOXES,
-            OPPORTUNITY_BOXES,
-        ):
-            out.loc[unknown, col] = np.nan
-        out.loc[unknown, LEADER] = ""
-        out.loc[unknown, RANK] = 0
-        out.loc[unknown, COMPETITOR_SOURCE] = "none"
-
-    out[LEVEL] = level
-    if level == "hospital":
-        out[C.DEPARTMENT] = ""
-        out[C.PRESCRIBER] = ""
-    elif level == "department":
-        out[C.PRESCRIBER] = ""
-    else:
-        out[C.DEPARTMENT] = _main_department(facts, fc, data, entity, n)
-    cols = [c for c in GAP_COLUMNS if c not in (MARKET, SHARE_BAND, SEGMENT)]
-    for col in (C.DEPARTMENT, C.PRESCRIBER, LEVEL):
-        out[col] = out[col].astype("str")
-    return out[cols]
 
 
 def _sources(facts: pd.DataFrame, rows: np.ndarray, entity: np.ndarray, n: int) -> pd.Series:
@@ -904,6 +943,7 @@ def _listing(table: pd.DataFrame, market_name: str, level: str) -> pd.DataFrame:
     return _ranked(out, level)[list(GAP_COLUMNS)]
 
 
+@collector_paused()
 def competitor_gaps(
     sales: pd.DataFrame,
     competitors: pd.DataFrame | None = None,

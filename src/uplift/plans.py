@@ -77,7 +77,7 @@ from uplift.gaps import (
 )
 from uplift.privacy import TARGET_KINDS, TARGETS, TEXT_TEMPLATE, render_texts, token
 from uplift.tiers import assign_tiers
-from uplift.volumes import window_months
+from uplift.volumes import collector_paused, window_months
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -925,9 +925,17 @@ def _contexts(
     """Every hospital of one market, largest first, with the figures its options need."""
     facts = coded_facts(codes, competitors, settings=settings, market=market, months=months)
     fc = FactCodes.of(facts)
-    hospitals = coded_gap_table(facts, fc, "hospital")
-    prescribers = coded_gap_table(facts, fc, "prescriber")
-    departments = coded_gap_table(facts, fc, "department")
+    # only the columns the options use: the rest of the gap tables is never read here
+    hospitals = coded_gap_table(facts, fc, "hospital", (C.HOSPITAL, OURS_BOXES))
+    prescribers = coded_gap_table(
+        facts, fc, "prescriber", (C.HOSPITAL, C.DEPARTMENT, C.PRESCRIBER, OURS_BOXES)
+    )
+    departments = coded_gap_table(
+        facts,
+        fc,
+        "department",
+        (C.HOSPITAL, C.DEPARTMENT, OURS_BOXES, COMPETITOR_BOXES, MARKET_BOXES, SHARE, COMPETITORS),
+    )
     levels = hospital_competitor_level(facts).to_dict()
     role_of, _ = product_role_codes(codes, market, settings)
     with_monthly, win_back = _win_back_rows(codes, role_of, months)
@@ -965,6 +973,7 @@ def _contexts(
     ]
 
 
+@collector_paused()
 def plan_hospitals(
     sales: pd.DataFrame,
     competitors: pd.DataFrame | None = None,
