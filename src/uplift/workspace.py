@@ -323,6 +323,8 @@ class Workspace:
         """Add a load: unchanged files are skipped, repeated partner x months replaced."""
         import pandas as pd
 
+        from uplift.distinct import codes_and_values, texts_from_codes
+
         summary = LoadSummary()
         digests = {f.path: f.digest for f in result.files}
         known = {r[0] for r in self.con.execute("SELECT digest FROM files").fetchall()}
@@ -331,8 +333,14 @@ class Workspace:
             if f.digest in known:
                 summary.unchanged_files.append(f.name)
         fresh = {f.path for f in new_files if f.digest not in known}
-        sales = result.sales[result.sales[C.SOURCE_FILE].isin(fresh)].copy()
-        sales["digest"] = sales[C.SOURCE_FILE].map(digests)
+        sales = result.sales
+        if not sales[C.SOURCE_FILE].isin(fresh).all():
+            sales = sales[sales[C.SOURCE_FILE].isin(fresh)]
+        # a few files, a million rows: map each file's digest once, by its code
+        codes, files = codes_and_values(sales[C.SOURCE_FILE])
+        sales = sales.assign(
+            digest=texts_from_codes([digests[f] for f in files], codes, sales.index)
+        )
         comp = result.competitors[result.competitors[C.SOURCE_FILE].isin(fresh)].copy()
         comp["digest"] = comp[C.SOURCE_FILE].map(digests)
 
