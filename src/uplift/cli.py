@@ -408,10 +408,12 @@ def load(
 ) -> None:
     """Load sheets into the workspace. Re-loading the same content changes nothing;
     a new sheet for a partner and month already loaded replaces exactly that month."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from uplift.loading import load_files
     from uplift.views.check import show_check
     from uplift.views.workspace import show_load
-    from uplift.workspace import Workspace, workspace_dir
+    from uplift.workspace import LoadSummary, Workspace, workspace_dir
 
     settings = _settings(config)
     with _load_progress(paths) as advance:
@@ -424,10 +426,19 @@ def load(
             competitors=competitors,
             progress=advance,
         )
-    show_check(result, fmt="table", compact=True)
-    result.raise_if_unreadable()
-    with Workspace.transaction(workspace) as ws:
-        summary = ws.store(result)
+    if result.unreadable:
+        show_check(result, fmt="table", compact=True)
+        result.raise_if_unreadable()
+
+    def store() -> LoadSummary:
+        with Workspace.transaction(workspace) as ws:
+            return ws.store(result)
+
+    # DuckDB writes without holding the GIL: the check table is drawn meanwhile
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        stored = pool.submit(store)
+        show_check(result, fmt="table", compact=True)
+        summary = stored.result()
     show_load(summary, str(workspace_dir(workspace)))
 
 
