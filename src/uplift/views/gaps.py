@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Final
 from uplift import columns as C
 from uplift import gaps as G
 from uplift.i18n import t
-from uplift.render import Column, print_table, records, write_csv, write_json
+from uplift.render import Column, print_table, write_csv, write_json
+from uplift.views import plain_records
 from uplift.volumes import collector_paused
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def show_gaps(
 ) -> None:
     """The ranked listing (no `hospital`) or one hospital's drill-down; JSON/CSV: `GAPS_KEYS`."""
     if fmt == "json":
-        write_json(records(result, GAPS_KEYS))
+        write_json(plain_records(result, GAPS_KEYS))
         return
     if fmt == "csv":
         write_csv(csv_ready(result), GAPS_KEYS)

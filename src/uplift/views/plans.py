@@ -11,7 +11,8 @@ from uplift.errors import UsageError
 from uplift.gaps import MARKET
 from uplift.i18n import t, t_all
 from uplift.privacy import TARGETS
-from uplift.render import records, write_csv, write_json
+from uplift.render import write_csv, write_json
+from uplift.views import plain_records
 from uplift.volumes import collector_paused
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ def plan_panels(options: pd.DataFrame, summary: pd.DataFrame) -> list[PanelSpec]
 def show_plans(options: pd.DataFrame, summary: pd.DataFrame, *, fmt: str) -> None:
     """Panels for people; one record per option (`PLAN_KEYS`) for programs."""
     if fmt == "json":
-        write_json(records(options, PLAN_KEYS))
+        write_json(plain_records(options, PLAN_KEYS))
     elif fmt == "csv":
         flat = options.copy()
         flat[P.ASSUMPTIONS] = [[f"{k}={v:g}" for k, v in a.items()] for a in flat[P.ASSUMPTIONS]]
