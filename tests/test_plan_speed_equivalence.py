@@ -436,3 +436,32 @@ def test_gap_tables_of_some_columns_are_those_columns_of_the_full_table(
                     part = G.coded_gap_table(facts, fc, level, columns)
                     expected = full[[c for c in full.columns if c in columns]]
                     pd.testing.assert_frame_equal(part, expected, check_exact=True)
+
+
+def test_facts_come_with_the_codes_of_their_names(samples, randomised) -> None:
+    for sales, competitors, settings in (samples, randomised):
+        months = window_months(sales)
+        codes = G.encode_sales(sales)
+        for market in G.list_markets(settings):
+            for visits in (competitors, None):
+                facts, fc = G.coded_facts_and_codes(
+                    codes, visits, settings=settings, market=market, months=months
+                )
+                expected = G.FactCodes.of(facts)
+                for name in G.FactCodes.__dataclass_fields__:
+                    got, want = getattr(fc, name), getattr(expected, name)
+                    if isinstance(want, int):
+                        assert got == want, name
+                    else:
+                        assert list(got) == list(want), name
+                levels = P._competitor_levels(fc)
+                assert levels == G.hospital_competitor_level(facts).to_dict()
+
+
+def test_codes_renumbered_over_the_values_in_use() -> None:
+    names = pd.array(["", "丙", "乙", "甲"], dtype="str")  # sorted: 丙 U+4E19, 乙 U+4E59
+    codes, uniques = G._in_use(np.array([3, 0, 3, 1]), names)
+    assert codes.tolist() == [2, 0, 2, 1]
+    assert list(uniques) == ["", "丙", "甲"]
+    codes, uniques = G._in_use(np.array([1, 0]), pd.array(["a", "b"], dtype="str"))
+    assert codes.tolist() == [1, 0] and list(uniques) == ["a", "b"]

@@ -431,6 +431,24 @@ def coded_facts(
     months: list[str],
 ) -> pd.DataFrame:
     """`opportunity_facts` from the sales codes (`encode_sales`), computed once per table."""
+    return coded_facts_and_codes(
+        codes, competitors, settings=settings, market=market, months=months
+    )[0]
+
+
+def coded_facts_and_codes(
+    codes: SalesCodes,
+    competitors: pd.DataFrame | None,
+    *,
+    settings: Settings,
+    market: Market,
+    months: list[str],
+) -> tuple[pd.DataFrame, FactCodes]:
+    """`coded_facts` and their codes, `FactCodes.of(facts)`, worked out together.
+
+    Without visit rows the facts' names are those of the sales codes, so their codes are
+    the sales codes renumbered over the names in use: no name is looked up again.
+    """
     import numpy as np
     import pandas as pd
 
@@ -481,9 +499,15 @@ def coded_facts(
     is_comp = (facts[ROLE] == COMPETITOR).to_numpy()
     boxes = facts[C.BOXES]
     facts[C.BOXES] = boxes.where(~is_comp, boxes.clip(lower=0.0))
-    hospital, hospitals = _coded(facts[C.HOSPITAL])
-    department, departments = _coded(facts[C.DEPARTMENT])
-    prescriber, prescribers = _coded(facts[C.PRESCRIBER])
+    sheet_only = len(frames) == 1
+    if sheet_only:
+        hospital, hospitals = _in_use(hospital, codes.hospitals)
+        department, departments = _in_use(department, codes.departments)
+        prescriber, prescribers = _in_use(prescriber, codes.prescribers)
+    else:
+        hospital, hospitals = _coded(facts[C.HOSPITAL])
+        department, departments = _coded(facts[C.DEPARTMENT])
+        prescriber, prescribers = _coded(facts[C.PRESCRIBER])
     no_department, no_prescriber = code_of(departments, ""), code_of(prescribers, "")
     level = np.select([prescriber != no_prescriber, department != no_department], [2, 1], 0)
     facts[FACT_LEVEL] = level.astype("int64")
@@ -502,9 +526,42 @@ def coded_facts(
     uses |= (level == 0) & _users(hospital, np.flatnonzero(ours), fact_boxes)
     kind = np.where(is_comp, np.where(uses, CONVERSION, DEVELOPMENT), "")
     facts[KIND] = pd.Series(kind, index=facts.index, dtype="str")
-    if len(frames) > 1:
+    if not sheet_only:
         facts = facts.sort_values([*keys, ROLE], kind="stable").reset_index(drop=True)
-    return facts[list(FACT_COLUMNS)]
+        facts = facts[list(FACT_COLUMNS)]
+        return facts, FactCodes.of(facts)
+    product, products = _in_use(product, codes.products)
+    fc = FactCodes(
+        hospital=hospital,
+        hospitals=hospitals,
+        department=department,
+        departments=departments,
+        prescriber=prescriber,
+        prescribers=prescribers,
+        product=product,
+        products=products,
+        no_department=no_department,
+        no_prescriber=no_prescriber,
+        boxes=facts[C.BOXES].to_numpy(dtype="float64"),
+        ours=(facts[ROLE] == OURS).to_numpy(),
+        competitor=is_comp,
+        conversion=is_comp & uses,
+        development=is_comp & ~uses,
+        fact_level=level.astype("int64"),
+    )
+    return facts[list(FACT_COLUMNS)], fc
+
+
+def _in_use(codes: np.ndarray, uniques: Any) -> tuple[np.ndarray, Any]:
+    """Codes into sorted `uniques` renumbered over the values in use, with those values:
+    what `_coded` gives for the names `uniques.take(codes)` (every code >= 0)."""
+    import numpy as np
+
+    used = np.bincount(codes, minlength=len(uniques)) > 0
+    if used.all():
+        return codes, uniques
+    renumber = np.cumsum(used) - 1
+    return renumber[codes], uniques[used]
 
 
 def _users(entity: np.ndarray, rows: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -973,20 +1030,23 @@ def competitor_gaps(
     months = months if months is not None else window_months(sales)
     selected = selected_markets(settings, market)
     codes = encode_sales(sales)
-    facts = {
-        m.name: coded_facts(codes, competitors, settings=settings, market=m, months=months)
+    coded = {
+        m.name: coded_facts_and_codes(
+            codes, competitors, settings=settings, market=m, months=months
+        )
         for m in selected
     }
+    facts = {name: f for name, (f, _) in coded.items()}
     frames = []
     if hospital is None:
-        for name, f in facts.items():
-            frames.append(_listing(gap_table(f, by), name, by))
+        for name, (f, fc) in coded.items():
+            frames.append(_listing(coded_gap_table(f, fc, by), name, by))
     else:
         known = sorted({h for f in facts.values() for h in f[C.HOSPITAL].unique()})
         found = find_hospital(hospital, known, settings.hospital_aliases)
         levels: tuple[GapLevel, ...] = ("department", "prescriber") if by == "hospital" else (by,)
         for name, f in facts.items():
-            hospitals = _listing(gap_table(f, "hospital"), name, "hospital")
+            hospitals = _listing(coded_gap_table(f, coded[name][1], "hospital"), name, "hospital")
             head = hospitals[hospitals[C.HOSPITAL] == found]
             if head.empty:
                 continue

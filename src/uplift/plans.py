@@ -63,13 +63,12 @@ from uplift.gaps import (
     FactCodes,
     SalesCodes,
     code_of,
-    coded_facts,
+    coded_facts_and_codes,
     coded_gap_table,
     combine_codes,
     encode_sales,
     find_hospital,
     group_sums,
-    hospital_competitor_level,
     product_role_codes,
     selected_markets,
     split_codes,
@@ -914,6 +913,18 @@ def _event_rows(departments: pd.DataFrame) -> dict[str, tuple[str, float, float,
     }
 
 
+def _competitor_levels(fc: FactCodes) -> dict[str, int]:
+    """Per hospital, the finest level its competitor facts are known at (-1: none at all),
+    as `gaps.hospital_competitor_level` gives it, from the facts' codes."""
+    import numpy as np
+
+    finest = np.full(len(fc.hospitals), -1, dtype=np.int64)
+    rows = np.flatnonzero(fc.competitor & (fc.hospital >= 0))
+    np.maximum.at(finest, fc.hospital[rows], fc.fact_level[rows])
+    names = np.asarray(fc.hospitals, dtype=object).tolist()
+    return dict(zip(names, finest.tolist(), strict=True))
+
+
 def _contexts(
     codes: SalesCodes,
     competitors: pd.DataFrame | None,
@@ -923,8 +934,9 @@ def _contexts(
     months: list[str],
 ) -> list[_Hospital]:
     """Every hospital of one market, largest first, with the figures its options need."""
-    facts = coded_facts(codes, competitors, settings=settings, market=market, months=months)
-    fc = FactCodes.of(facts)
+    facts, fc = coded_facts_and_codes(
+        codes, competitors, settings=settings, market=market, months=months
+    )
     # only the columns the options use: the rest of the gap tables is never read here
     hospitals = coded_gap_table(facts, fc, "hospital", (C.HOSPITAL, OURS_BOXES))
     prescribers = coded_gap_table(
@@ -936,7 +948,7 @@ def _contexts(
         "department",
         (C.HOSPITAL, C.DEPARTMENT, OURS_BOXES, COMPETITOR_BOXES, MARKET_BOXES, SHARE, COMPETITORS),
     )
-    levels = hospital_competitor_level(facts).to_dict()
+    levels = _competitor_levels(fc)
     role_of, _ = product_role_codes(codes, market, settings)
     with_monthly, win_back = _win_back_rows(codes, role_of, months)
 
