@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -249,3 +250,16 @@ def test_a_file_that_is_no_database_is_refused(tmp_path: Path) -> None:
     (folder / DB_NAME).write_bytes(b"not a database" * 100)
     with pytest.raises(UpliftError, match="cannot open the workspace"), Workspace.open(folder):
         pass
+
+
+def test_rows_ordered_by_their_codes_first_column_first() -> None:
+    from uplift.workspace import _row_order
+
+    first = np.array([1, 0, 0, 1])
+    second = np.array([0, 5, 2, 0])
+    # rows 2 (0, 2), 1 (0, 5), then 0 and 3 (1, 0) in their order
+    assert _row_order([first, second]).tolist() == [2, 1, 0, 3]
+    # codes too wide for one 63-bit number are re-coded on the way, same order
+    big = 2**30
+    wide = [np.array([big, 0, big, 0]), np.array([0, big, 0, 1]), np.array([big, 2, 1, 0])]
+    assert _row_order(wide).tolist() == [3, 1, 2, 0]

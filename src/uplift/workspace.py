@@ -25,6 +25,7 @@ from uplift.errors import NoData, UpliftError, WorkspaceBusy
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    import numpy as np
     import pandas as pd
 
     from uplift.loading import LoadResult
@@ -228,11 +229,12 @@ class Workspace:
     def _compact_sales(self, columns: tuple[str, ...]) -> pd.DataFrame:
         """`sales(columns, compact=True)`: names travel as codes, sorted by integers.
 
-        Each column is cast to an ENUM of its sorted distinct names, so DuckDB groups and
-        sorts small integers and hands over Arrow dictionaries (pandas categoricals)
-        instead of building a string per row. The rows, their order and their sums are
-        those of `sales(columns)`: grouping by a name or by its code is the same, and
-        sorting codes of sorted names sorts by name (NULLs last, then shown as "").
+        Each column is cast to an ENUM of its sorted distinct names, so DuckDB groups
+        small integers and hands over Arrow dictionaries (pandas categoricals) instead of
+        building a string per row; the rows are then put in order by their codes, which
+        is cheaper than sorting them in the database. The rows, their order and their
+        sums are those of `sales(columns)`: grouping by a name or by its code is the same,
+        and ordering codes of sorted names (NULLs last, then shown as "") orders by name.
         """
         import numpy as np
         import pandas as pd
@@ -252,16 +254,24 @@ class Workspace:
         keys = ", ".join(f'"{c}"' for c in columns)
         query = (
             f"SELECT {keys}, {_exact_sum('boxes')} FROM "
-            f"(SELECT {', '.join(casts)}, boxes FROM sales) GROUP BY {keys} ORDER BY {keys}"
+            f"(SELECT {', '.join(casts)}, boxes FROM sales) GROUP BY {keys}"
         )
         table = self.con.sql(query).to_arrow_table()
+        names = {}
+        for col in columns:
+            values = table.column(col).to_pandas().array
+            assert isinstance(values, pd.Categorical)
+            names[col] = (np.asarray(values.codes, dtype=np.int64), values.categories)
+        # NULL (code -1) after every name, as ORDER BY puts it
+        order = _row_order([np.where(c < 0, len(n), c) for c, n in names.values()])
         n = table.num_rows
         out: dict[str, Any] = {}
         for col in C.SALES_COLUMNS:
-            if col in columns:
-                out[col] = _sorted_categorical(table.column(col).to_pandas())
+            if col in names:
+                codes, categories = names[col]
+                out[col] = _sorted_categorical(codes[order], categories)
             elif col == C.BOXES:
-                out[col] = table.column(col).to_numpy()
+                out[col] = table.column(col).to_numpy()[order]
             elif col == C.QUANTITY:
                 out[col] = np.full(n, np.nan)
             elif col == C.ROW:
@@ -476,15 +486,33 @@ def _exact_sum(column: str) -> str:
     return f"sum({column}::DECIMAL(38, 10))::DOUBLE AS {column}"
 
 
-def _sorted_categorical(values: pd.Series) -> pd.Categorical:
-    """An ordered categorical of `values` (categories sorted), missing values as ""."""
+def _row_order(codes: list[np.ndarray]) -> np.ndarray:
+    """The order of rows sorted by their codes (non-negative), first column first.
+
+    The codes make one mixed-radix integer per row (re-coded densely whenever the next
+    digit would overflow 63 bits), so one stable integer sort orders by all columns.
+    """
+    import numpy as np
+
+    key = np.zeros(len(codes[0]) if codes else 0, dtype=np.int64)
+    size = 1
+    for column in codes:
+        n = int(column.max()) + 1 if len(column) else 1
+        if size * n >= 2**62:
+            uniques, key = np.unique(key, return_inverse=True)
+            key = key.reshape(-1).astype(np.int64, copy=False)
+            size = max(len(uniques), 1)
+        key = key * n + column
+        size *= n
+    return np.argsort(key, kind="stable")
+
+
+def _sorted_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """An ordered categorical of `codes` into sorted `categories`, missing (-1) as ""."""
     import numpy as np
     import pandas as pd
 
-    cat = values.array
-    assert isinstance(cat, pd.Categorical)
-    codes = np.asarray(cat.codes, dtype=np.int64)
-    categories = cat.categories.astype("str")
+    categories = categories.astype("str")
     if (codes < 0).any():
         # a NULL name reads as "" (as `columns.conform` makes it); "" sorts first
         if not len(categories) or categories[0] != "":
