@@ -465,3 +465,18 @@ def test_codes_renumbered_over_the_values_in_use() -> None:
     assert list(uniques) == ["", "丙", "甲"]
     codes, uniques = G._in_use(np.array([1, 0]), pd.array(["a", "b"], dtype="str"))
     assert codes.tolist() == [1, 0] and list(uniques) == ["a", "b"]
+
+
+def test_facts_without_visits_carry_their_names_as_codes(randomised) -> None:
+    sales, _, settings = randomised
+    months = window_months(sales)
+    codes = G.encode_sales(sales)
+    market = G.list_markets(settings)[0]
+    facts, _ = G.coded_facts_and_codes(codes, None, settings=settings, market=market, months=months)
+    text = G.coded_facts(codes, None, settings=settings, market=market, months=months)
+    for col in (C.HOSPITAL, C.DEPARTMENT, C.PRESCRIBER, C.PRODUCT, G.ROLE, G.SOURCE, G.KIND):
+        assert isinstance(facts[col].dtype, pd.CategoricalDtype)
+        assert text[col].dtype == "str"
+        assert facts[col].astype("str").tolist() == text[col].tolist()
+    names = G._names(np.array([1, 0, 1]), ["", "心内科"])
+    assert names.tolist() == ["心内科", "", "心内科"] and list(names.categories) == ["", "心内科"]

@@ -431,9 +431,10 @@ def coded_facts(
     months: list[str],
 ) -> pd.DataFrame:
     """`opportunity_facts` from the sales codes (`encode_sales`), computed once per table."""
-    return coded_facts_and_codes(
+    facts, _ = coded_facts_and_codes(
         codes, competitors, settings=settings, market=market, months=months
-    )[0]
+    )
+    return _as_text(facts)
 
 
 def coded_facts_and_codes(
@@ -447,7 +448,8 @@ def coded_facts_and_codes(
     """`coded_facts` and their codes, `FactCodes.of(facts)`, worked out together.
 
     Without visit rows the facts' names are those of the sales codes, so their codes are
-    the sales codes renumbered over the names in use: no name is looked up again.
+    the sales codes renumbered over the names in use: no name is looked up again, and the
+    text columns come as categoricals of those names (`coded_facts` gives them as text).
     """
     import numpy as np
     import pandas as pd
@@ -470,20 +472,41 @@ def coded_facts_and_codes(
     hospital, department, prescriber, product = split_codes(
         sums.index.to_numpy(dtype=np.int64), key, rows, columns, sizes
     )
-    sheet = pd.DataFrame(
-        {
-            C.HOSPITAL: codes.hospitals.take(hospital),
-            C.DEPARTMENT: codes.departments.take(department),
-            C.PRESCRIBER: codes.prescribers.take(prescriber),
-            C.PRODUCT: codes.products.take(product),
-            ROLE: role_names.take(product),
-            C.BOXES: sums.to_numpy() / n,
-        }
-    )
-    sheet[SOURCE] = SHEETS
+    visits = competitors is not None and not competitors.empty
+    if visits:
+        sheet = pd.DataFrame(
+            {
+                C.HOSPITAL: codes.hospitals.take(hospital),
+                C.DEPARTMENT: codes.departments.take(department),
+                C.PRESCRIBER: codes.prescribers.take(prescriber),
+                C.PRODUCT: codes.products.take(product),
+                ROLE: role_names.take(product),
+                C.BOXES: sums.to_numpy() / n,
+            }
+        )
+        sheet[SOURCE] = SHEETS
+    else:
+        # the names as categoricals of the names in use: no string is built per fact
+        is_ours = role_of[product] == 1
+        hospital, hospitals = _in_use(hospital, codes.hospitals)
+        department, departments = _in_use(department, codes.departments)
+        prescriber, prescribers = _in_use(prescriber, codes.prescribers)
+        product, products = _in_use(product, codes.products)
+        sheet = pd.DataFrame(
+            {
+                C.HOSPITAL: _names(hospital, hospitals),
+                C.DEPARTMENT: _names(department, departments),
+                C.PRESCRIBER: _names(prescriber, prescribers),
+                C.PRODUCT: _names(product, products),
+                ROLE: _names(is_ours.astype(np.int64), [COMPETITOR, OURS]),
+                C.BOXES: sums.to_numpy() / n,
+                SOURCE: _names(np.zeros(len(sums), dtype=np.int64), [SHEETS]),
+            }
+        )
 
     frames = [sheet]
-    if competitors is not None and not competitors.empty:
+    if visits:
+        assert competitors is not None
         visit = competitors[[*keys, C.BOXES]].copy()
         visit[C.PRODUCT] = normalise_series(visit[C.PRODUCT])
         visit[ROLE] = product_roles(visit[C.PRODUCT], market, settings, codes.sales_products)
@@ -500,11 +523,12 @@ def coded_facts_and_codes(
     boxes = facts[C.BOXES]
     facts[C.BOXES] = boxes.where(~is_comp, boxes.clip(lower=0.0))
     sheet_only = len(frames) == 1
-    if sheet_only:
+    if sheet_only and visits:
         hospital, hospitals = _in_use(hospital, codes.hospitals)
         department, departments = _in_use(department, codes.departments)
         prescriber, prescribers = _in_use(prescriber, codes.prescribers)
-    else:
+        product, products = _in_use(product, codes.products)
+    elif not sheet_only:
         hospital, hospitals = _coded(facts[C.HOSPITAL])
         department, departments = _coded(facts[C.DEPARTMENT])
         prescriber, prescribers = _coded(facts[C.PRESCRIBER])
@@ -524,13 +548,16 @@ def coded_facts_and_codes(
         rows = np.flatnonzero(ours & (other != none))
         uses |= (level == lvl) & _users(entity, rows, fact_boxes)
     uses |= (level == 0) & _users(hospital, np.flatnonzero(ours), fact_boxes)
-    kind = np.where(is_comp, np.where(uses, CONVERSION, DEVELOPMENT), "")
-    facts[KIND] = pd.Series(kind, index=facts.index, dtype="str")
+    if visits:
+        kind = np.where(is_comp, np.where(uses, CONVERSION, DEVELOPMENT), "")
+        facts[KIND] = pd.Series(kind, index=facts.index, dtype="str")
+    else:
+        kind_code = np.where(is_comp, np.where(uses, 1, 2), 0)
+        facts[KIND] = _names(kind_code, ["", CONVERSION, DEVELOPMENT])
     if not sheet_only:
         facts = facts.sort_values([*keys, ROLE], kind="stable").reset_index(drop=True)
         facts = facts[list(FACT_COLUMNS)]
         return facts, FactCodes.of(facts)
-    product, products = _in_use(product, codes.products)
     fc = FactCodes(
         hospital=hospital,
         hospitals=hospitals,
@@ -550,6 +577,25 @@ def coded_facts_and_codes(
         fact_level=level.astype("int64"),
     )
     return facts[list(FACT_COLUMNS)], fc
+
+
+def _names(codes: np.ndarray, uniques: Any) -> pd.Categorical:
+    """The names `uniques.take(codes)` as a categorical (`uniques` sorted and distinct)."""
+    import pandas as pd
+
+    categories = pd.Index(uniques, dtype="str")
+    return pd.Categorical.from_codes(codes, categories=categories, ordered=True)
+
+
+def _as_text(facts: pd.DataFrame) -> pd.DataFrame:
+    """`facts` with categorical name columns as plain text columns."""
+    import pandas as pd
+
+    out = facts.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype("str")
+    return out
 
 
 def _in_use(codes: np.ndarray, uniques: Any) -> tuple[np.ndarray, Any]:
