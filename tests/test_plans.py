@@ -304,3 +304,20 @@ def test_empty_sales_give_empty_frames() -> None:
     assert result.options.empty
     assert result.summary.empty
     assert list(result.summary.columns) == list(P.SUMMARY_COLUMNS)
+
+
+def test_texts_render_as_privacy_renders_them() -> None:
+    from uplift.privacy import render_texts
+
+    names = ["王伟", "⟦0⟧李娜", "心内科"]
+    template = {
+        "formula": "+12 boxes/month = ⟦0⟧⟦1⟧ at ⟦2⟧",
+        "evidence": "⟦１⟧ (a full-width index) and no other token ⟦x⟧ ⟦",
+        "kpi": "no token at all",
+        "actions": ["Visit ⟦0⟧", "⟦2⟧", ""],
+    }
+    rendered = P._rendered(template, names)
+    assert rendered == render_texts(template, names)
+    assert rendered["formula"] == "+12 boxes/month = 王伟⟦0⟧李娜 at 心内科"
+    assert rendered["evidence"] == "⟦0⟧李娜 (a full-width index) and no other token ⟦x⟧ ⟦"
+    assert rendered["actions"] == ["Visit 王伟", "心内科", ""]
