@@ -81,3 +81,52 @@ def test_the_quick_screen_lets_common_names_through_unchecked():
     assert not screen(normalise("王伟").casefold())
     assert screen(normalise("合 计").casefold())
     assert screen(normalise("医院名称").casefold())
+
+
+def test_coded_fill_down_stops_at_block_starts():
+    from uplift.distinct import Coded
+
+    col = Coded.of(pd.Series([None, "内科", None, None, "外科", None], dtype="str"), 6)
+    restart = np.array([False, False, False, True, False, False])
+    assert col.ffill().texts(np.ones(6, bool), pd.RangeIndex(6), missing="-").tolist() == [
+        "-",
+        "内科",
+        "内科",
+        "内科",
+        "外科",
+        "外科",
+    ]
+    filled = col.ffill(restart=restart)
+    assert filled.texts(np.ones(6, bool), pd.RangeIndex(6), missing="-").tolist() == [
+        "-",
+        "内科",
+        "内科",
+        "-",
+        "外科",
+        "外科",
+    ]
+    kept = np.array([True, False, True, False, True, True])
+    cleaned = filled.where(kept).texts(kept, pd.Index([0, 2, 4, 5]), lambda v: v + "!")
+    assert cleaned.tolist() == ["", "内科!", "外科!", "外科!"]
+    assert Coded.of(None, 3).isna().tolist() == [True, True, True]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([None, "a", "b", "c"]), st.booleans(), st.booleans()),
+        max_size=30,
+    )
+)
+def test_coded_fill_down_matches_pandas_grouped_fill(rows):
+    """Masking and filling down by codes gives what pandas' where + grouped ffill gives."""
+    from uplift.distinct import Coded
+
+    values = pd.Series([r[0] for r in rows], dtype="str")
+    mask = np.array([r[1] for r in rows], dtype=bool)
+    restart = np.array([r[2] for r in rows], dtype=bool)
+    expected = values.where(mask).groupby(np.cumsum(restart)).ffill().fillna("?")
+    got = Coded.of(values, len(rows)).where(mask).ffill(restart=restart)
+    assert got.texts(np.ones(len(rows), bool), values.index, missing="?").tolist() == (
+        expected.tolist()
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import numpy as np
     import pandas as pd
@@ -60,3 +60,61 @@ def repeated_text(text: str, n: int) -> Any:
     codes = pa.array(np.zeros(n, dtype=np.int8))
     one = pa.DictionaryArray.from_arrays(codes, pa.array([text], type=pa.large_string()))
     return pd.array(one.cast(pa.large_string()), dtype="str")
+
+
+class Coded:
+    """A text column as integer codes into its distinct values (-1: empty cell).
+
+    Masking, filling down and cleaning work on the codes and the few distinct values;
+    texts are built once, for the rows that are kept.
+    """
+
+    def __init__(self, codes: np.ndarray, values: list[str]) -> None:
+        self.codes = codes
+        self.values = values
+
+    @classmethod
+    def of(cls, column: pd.Series | None, n: int) -> Coded:
+        """The coded column, or n empty cells when the sheet has no such column."""
+        import numpy as np
+
+        if column is None:
+            return cls(np.full(n, -1, dtype=np.int64), [])
+        codes, values = codes_and_values(column)
+        return cls(codes.astype(np.int64, copy=False), values)
+
+    def isna(self) -> np.ndarray:
+        return self.codes < 0
+
+    def where(self, mask: np.ndarray) -> Coded:
+        """Rows outside `mask` become empty."""
+        import numpy as np
+
+        return Coded(np.where(mask, self.codes, -1), self.values)
+
+    def ffill(self, restart: np.ndarray | None = None) -> Coded:
+        """Empty cells take the value above them (a cell merged down its block).
+
+        A row of `restart` starts a new block: the rows below it never take a value
+        from above it, even when it is empty itself.
+        """
+        import numpy as np
+
+        anchor = self.codes >= 0
+        if restart is not None:
+            anchor = anchor | restart
+        source = np.where(anchor, np.arange(len(self.codes)), 0)
+        np.maximum.accumulate(source, out=source)
+        # rows above the first anchor point at row 0, which is empty there
+        return Coded(self.codes[source], self.values)
+
+    def texts(
+        self,
+        rows: np.ndarray,
+        index: pd.Index,
+        clean: Callable[[str], str] | None = None,
+        missing: str = "",
+    ) -> pd.Series:
+        """The texts of the `rows` (a boolean mask), each distinct value cleaned once."""
+        answers = self.values if clean is None else [clean(v) for v in self.values]
+        return texts_from_codes(answers, self.codes[rows], index, missing=missing)

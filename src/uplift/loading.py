@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from uplift import columns as C
-from uplift.distinct import codes_and_values, repeated_text, texts_from_codes
+from uplift.distinct import Coded, codes_and_values, repeated_text, texts_from_codes
 from uplift.errors import Problem, UnreadableFile, UsageError
 from uplift.headers import (
     ALIASES,
@@ -30,7 +30,7 @@ from uplift.headers import (
     partial_fields,
     unknown_overrides,
 )
-from uplift.names import match_key, normalise, normalise_series
+from uplift.names import match_key, normalise, normalise_person, normalise_series
 from uplift.periods import month_from_name, parse_periods, year_from_name
 from uplift.quantities import describe_spec_problem, parse_numbers, unit_kind, units_per_box
 from uplift.reading import (
@@ -744,6 +744,9 @@ def _sales_rows(
             return pd.Series(None, index=body.index, dtype="object")
         return col
 
+    def coded(fld: str) -> Coded:
+        return Coded.of(_col(body, header, fld), n)
+
     qty_raw = text("quantity")
     parsed = parse_numbers(qty_raw)
     has_number = parsed["value"].notna().to_numpy()
@@ -754,19 +757,17 @@ def _sales_rows(
 
     # merged cells: a hospital (and, inside its block, a department) written once
     # at the top of its rows reaches every row below it
-    hospital = text("hospital").where(feeds)
-    block_start = hospital.notna()
+    hospital = coded("hospital").where(feeds)
+    block_start = ~hospital.isna()
     hospital = hospital.ffill()
-    department = text("department").where(feeds)
-    if "department" in header.fields:
-        department = department.groupby(block_start.cumsum()).ffill()
-    partner_col = text("partner").where(data_rows).ffill()
+    department = coded("department").where(feeds).ffill(restart=block_start)
+    partner_col = coded("partner").where(data_rows).ffill()
 
     status.reject(qty_raw.isna().to_numpy(), "quantity is empty")
     status.reject(~has_number, lambda m: _quoted(qty_raw[m], 'quantity is not a number: "'))
-    status.reject(hospital.isna().to_numpy(), "hospital is empty")
-    product = text("product")
-    status.reject(product.isna().to_numpy(), "product is empty")
+    status.reject(hospital.isna(), "hospital is empty")
+    product = coded("product")
+    status.reject(product.isna(), "product is empty")
 
     # units: the unit column, else a unit written after the number, else the header's
     unit = text("unit").fillna("").astype("str").str.strip()
@@ -827,20 +828,25 @@ def _sales_rows(
     report.rejected = _recount(status)
 
     k = keep
-    partner_values = partner_col[k].fillna("").astype("str")
-    default_partner = partner_opt or partner_from_file_name(path.stem)
-    partner_series = partner_values.where(partner_values.str.strip() != "", default_partner)
-    hospital_names = normalise_series(hospital[k].fillna(""))
-    if settings.hospital_aliases:
-        hospital_names = hospital_names.replace(settings.hospital_aliases)
+    kept_index = body.index[k]
+    default_partner = normalise(partner_opt or partner_from_file_name(path.stem))
+    aliases = settings.hospital_aliases
+
+    def partner_name(value: str) -> str:
+        return normalise(value) if value.strip() else default_partner
+
+    def hospital_name(value: str) -> str:
+        name = normalise(value)
+        return aliases.get(name, name) if aliases else name
+
     out = pd.DataFrame(
         {
-            C.PARTNER: normalise_series(partner_series),
+            C.PARTNER: partner_col.texts(k, kept_index, partner_name, default_partner),
             C.MONTH: month[k].astype("str"),
-            C.HOSPITAL: hospital_names,
-            C.DEPARTMENT: normalise_series(department[k].fillna("")),
-            C.PRESCRIBER: normalise_series(text("prescriber")[k].fillna(""), person=True),
-            C.PRODUCT: normalise_series(product[k].fillna("")),
+            C.HOSPITAL: hospital.texts(k, kept_index, hospital_name, hospital_name("")),
+            C.DEPARTMENT: department.texts(k, kept_index, normalise),
+            C.PRESCRIBER: coded("prescriber").texts(k, kept_index, normalise_person),
+            C.PRODUCT: product.texts(k, kept_index, normalise),
             C.SPEC: normalise_series(spec[k]),
             C.QUANTITY: parsed["value"][k].astype("float64"),
             C.UNIT: unit[k].where(unit[k] != "", "盒").astype("str"),
