@@ -263,3 +263,29 @@ def test_rows_ordered_by_their_codes_first_column_first() -> None:
     big = 2**30
     wide = [np.array([big, 0, big, 0]), np.array([0, big, 0, 1]), np.array([big, 2, 1, 0])]
     assert _row_order(wide).tolist() == [3, 1, 2, 0]
+
+
+def test_codes_of_an_arrow_dictionary_column() -> None:
+    import pyarrow as pa
+
+    from uplift.workspace import _dictionary_codes
+
+    names = pa.array(["华西医院", "协和医院"])
+    same = pa.chunked_array(
+        [
+            pa.DictionaryArray.from_arrays(pa.array([1, None, 0], pa.uint16()), names),
+            pa.DictionaryArray.from_arrays(pa.array([0], pa.uint16()), names),
+        ]
+    )
+    codes, categories = _dictionary_codes(same)
+    assert codes.tolist() == [1, -1, 0, 0]
+    assert list(categories) == ["华西医院", "协和医院"]
+    # chunks with their own dictionaries are unified through pandas
+    other = pa.chunked_array(
+        [
+            pa.DictionaryArray.from_arrays(pa.array([0], pa.int8()), pa.array(["协和医院"])),
+            pa.DictionaryArray.from_arrays(pa.array([0], pa.int8()), pa.array(["华西医院"])),
+        ]
+    )
+    codes, categories = _dictionary_codes(other)
+    assert [categories[c] for c in codes] == ["协和医院", "华西医院"]

@@ -257,11 +257,7 @@ class Workspace:
             f"(SELECT {', '.join(casts)}, boxes FROM sales) GROUP BY {keys}"
         )
         table = self.con.sql(query).to_arrow_table()
-        names = {}
-        for col in columns:
-            values = table.column(col).to_pandas().array
-            assert isinstance(values, pd.Categorical)
-            names[col] = (np.asarray(values.codes, dtype=np.int64), values.categories)
+        names = {col: _dictionary_codes(table.column(col)) for col in columns}
         # NULL (code -1) after every name, as ORDER BY puts it
         order = _row_order([np.where(c < 0, len(n), c) for c, n in names.values()])
         n = table.num_rows
@@ -484,6 +480,31 @@ class Workspace:
 
 def _exact_sum(column: str) -> str:
     return f"sum({column}::DECIMAL(38, 10))::DOUBLE AS {column}"
+
+
+def _dictionary_codes(column: Any) -> tuple[np.ndarray, pd.Index]:
+    """The codes (-1 for NULL) and the names of an Arrow dictionary column.
+
+    Read straight from the Arrow indices when every chunk has the same dictionary (an
+    ENUM's names), else through a pandas categorical, which unifies the dictionaries.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    chunks = column.chunks
+    if chunks and all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:]):
+        parts = []
+        for chunk in chunks:
+            indices = chunk.indices.cast("int64")
+            if indices.null_count:
+                indices = pc.fill_null(indices, -1)
+            parts.append(indices.to_numpy())
+        names = pd.Index(chunks[0].dictionary.to_pylist(), dtype="str")
+        return np.concatenate(parts), names
+    values = column.to_pandas().array
+    assert isinstance(values, pd.Categorical)
+    return np.asarray(values.codes, dtype=np.int64), values.categories
 
 
 def _row_order(codes: list[np.ndarray]) -> np.ndarray:
