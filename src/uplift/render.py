@@ -145,8 +145,17 @@ def _default(value: Any) -> Any:
 _NAN = re.compile(r"(?<=[\[:,])\s*(?:NaN|-?Infinity)(?=\s*[,\]}])")
 
 
+_ENCODERS: dict[int | None, json.JSONEncoder] = {}
+
+
 def _dumps(data: Any, indent: int | None = None) -> str:
-    text = json.dumps(data, ensure_ascii=False, indent=indent, default=_default)
+    # one encoder per indent: json.dumps builds a new one on every call with options,
+    # which counts when tens of thousands of records are written
+    encoder = _ENCODERS.get(indent)
+    if encoder is None:
+        encoder = json.JSONEncoder(ensure_ascii=False, indent=indent, default=_default)
+        _ENCODERS[indent] = encoder
+    text = encoder.encode(data)
     return _NAN.sub(" null", text) if "NaN" in text or "Infinity" in text else text
 
 
