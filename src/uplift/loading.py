@@ -297,11 +297,18 @@ def _load_each(
             future = ahead.pop(done, None)
             if future is not None:
                 names, raws = future.result()
+                future = None  # the future holds the raw sheets too
             else:
                 names, raws = _raw_sheets(path, settings, encoding, wanted)
-            for raw in raws:
+            raws.reverse()
+            while raws:
+                # each raw sheet is let go once cleaned: a 1M-row grid is ~200 MB
                 sheet_report, sales, comp = load_sheet(
-                    raw, path=path, settings=settings, partner=partner, competitors=competitors
+                    raws.pop(),
+                    path=path,
+                    settings=settings,
+                    partner=partner,
+                    competitors=competitors,
                 )
                 report.sheets.append(sheet_report)
                 if sales is not None:
