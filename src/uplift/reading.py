@@ -490,7 +490,7 @@ def _trimmed(table: Any) -> pd.DataFrame:
     return grid
 
 
-def _csv_forgiving(data: bytes, text: str, delimiter: str, width: int, path: Path) -> pd.DataFrame:
+def _csv_forgiving(data: bytes, delimiter: str, width: int, path: Path) -> pd.DataFrame:
     """Ragged rows: pandas' C parser, else the csv module, padded to the widest row."""
     import csv
     import io
@@ -515,6 +515,7 @@ def _csv_forgiving(data: bytes, text: str, delimiter: str, width: int, path: Pat
     except (pd.errors.ParserError, ValueError, csv.Error):
         # rows wider than the first lines
         try:
+            text = data.decode("utf-8")
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error as exc:
             raise UnreadableFile(f"{path.name}: not a readable CSV file ({exc})") from None
@@ -560,7 +561,8 @@ def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
         width = 1
     data = raw if enc in ("utf-8", "utf-8-sig") else text.encode("utf-8")
     data = data.removeprefix(b"\xef\xbb\xbf")
+    del text, raw  # the parsers read the UTF-8 bytes: a large file is held once, not thrice
     grid = _csv_fast(data, delimiter, max(width, 1))
     if grid is None:
-        grid = _csv_forgiving(data, text, delimiter, max(width, 1), path)
+        grid = _csv_forgiving(data, delimiter, max(width, 1), path)
     return RawSheet(name=path.stem, grid=grid)
