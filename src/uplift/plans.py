@@ -225,6 +225,14 @@ class _Hospital:
 _TOKENS: Final = re.compile(r"⟦(\d+)⟧")
 
 
+def _differences(tops: Any, bottoms: Any) -> str:
+    """`(a - b) + (c - d)` term by term, or the two sums when there are many terms."""
+    pairs = list(zip(tops, bottoms, strict=True))
+    if len(pairs) <= _EXPLICIT_TERMS:
+        return " + ".join(f"({fmt_boxes(t)} - {fmt_boxes(b)})" for t, b in pairs)
+    return f"{fmt_boxes(sum(t for t, _ in pairs))} - {fmt_boxes(sum(b for _, b in pairs))}"
+
+
 def _filled(text: str, names: list[str]) -> str:
     """`privacy.fill_names(text, names)`: each token replaced by its name in one pass.
 
@@ -302,12 +310,7 @@ def _deepen(h: _Hospital, settings: Settings) -> _Option | str:
         thresholds, boxes, before, after = rows.extra
         toks = [token(i) for i in range(len(names))]
         pairs = list(zip(thresholds, boxes, strict=True))
-        if len(pairs) <= _EXPLICIT_TERMS:
-            arithmetic = " + ".join(f"({fmt_boxes(t)} - {fmt_boxes(b)})" for t, b in pairs)
-        else:
-            arithmetic = (
-                f"{fmt_boxes(sum(t for t, _ in pairs))} - {fmt_boxes(sum(b for _, b in pairs))}"
-            )
+        arithmetic = _differences(thresholds, boxes)
         formula = (
             f"+{fmt_boxes(extra)} boxes/month = {arithmetic}: "
             f"lift {_plural(len(names), 'prescriber')} "
@@ -481,12 +484,7 @@ def _win_back(h: _Hospital, settings: Settings, months: list[str]) -> _Option | 
         earlier, now, now_boxes = rows.extra
         toks = [token(i) for i in range(len(names))]
         pairs = list(zip(earlier, now, strict=True))
-        if len(pairs) <= _EXPLICIT_TERMS:
-            arithmetic = " + ".join(f"({fmt_boxes(e)} - {fmt_boxes(x)})" for e, x in pairs)
-        else:
-            arithmetic = (
-                f"{fmt_boxes(sum(e for e, _ in pairs))} - {fmt_boxes(sum(x for _, x in pairs))}"
-            )
+        arithmetic = _differences(earlier, now)
         span = (
             earlier_months[0]
             if len(earlier_months) == 1
