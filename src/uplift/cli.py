@@ -6,6 +6,7 @@ Heavy libraries (pandas, rich, duckdb) are imported inside commands so that
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from enum import StrEnum
@@ -393,6 +394,20 @@ def check(
         raise typer.Exit(1)
 
 
+def _import_meanwhile(*modules: str) -> None:
+    """Import modules on a background thread (a failed import shows where it is used)."""
+    import importlib
+    import threading
+
+    def run() -> None:
+        for name in modules:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+
+    # not a daemon: an early exit waits for the imports rather than cutting one in half
+    threading.Thread(target=run, name="uplift-imports").start()
+
+
 @app.command()
 def load(
     paths: Annotated[list[Path], typer.Argument(help="Sheets, folders or globs to load.")],
@@ -416,6 +431,9 @@ def load(
     from uplift.workspace import LoadSummary, Workspace, workspace_dir
 
     settings = _settings(config)
+    # the workspace and the name check need DuckDB and rapidfuzz once the sheets are read:
+    # import them while the reader works, not after it
+    _import_meanwhile("duckdb", "rapidfuzz")
     with _load_progress(paths) as advance:
         result = load_files(
             paths,
