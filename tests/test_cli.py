@@ -123,6 +123,21 @@ def test_broken_file_is_one_line_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr + proc.stdout
 
 
+def test_load_names_each_unreadable_file_once(sheet: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    missing = tmp_path / "missing.xlsx"
+    ws = tmp_path / "ws"
+    proc = run_uplift("load", str(bad), str(missing), str(sheet), "--workspace", str(ws))
+    assert proc.returncode == 2
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [
+        f"Error: {missing}: No such file or directory",
+        "Error: bad.xlsx: not an Excel workbook (it is plain text) (and 1 more unreadable file(s))",
+    ]
+    assert not (ws / "uplift.duckdb").exists()
+
+
 def test_empty_workspace_message(tmp_path: Path) -> None:
     proc = run_uplift("tier", "--workspace", str(tmp_path / "nothing"))
     assert proc.returncode == 1

@@ -134,8 +134,11 @@ def show_check(result: LoadResult, *, fmt: str, compact: bool = False) -> None:
                 out.print(f"  {p}", markup=False)
     # problems go to stderr, each on one line however long (soft_wrap: no folding)
     err = console(stderr=True)
+    # compact (before a load stops): the first unreadable file is the error the load
+    # stops with, printed once by the caller; the others are listed here
+    skip = result.unreadable[:1] if compact else []
     for f in result.files:
-        if f.error is not None:
+        if f.error is not None and f not in skip:
             err.print(f"Error: {f.error.message}", markup=False, style="red", soft_wrap=True)
             if f.error.hint and not compact:
                 err.print(f"  Hint: {f.error.hint}", markup=False, soft_wrap=True)
