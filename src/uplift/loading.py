@@ -41,6 +41,7 @@ from uplift.reading import (
     read_csv,
     read_workbook,
     sniff,
+    use_fast_allocator,
 )
 
 if TYPE_CHECKING:
@@ -405,6 +406,7 @@ def _raw_sheets(
     path: Path, settings: Settings, encoding: str | None, wanted: Callable[[str], bool] | None
 ) -> tuple[list[str], list[RawSheet]]:
     """Every sheet name of the file, and the wanted sheets read."""
+    use_fast_allocator()
     if path.suffix.casefold() in CSV_SUFFIXES:
         if sniff(path) in ("zip", "ole"):
             raise UnreadableFile(

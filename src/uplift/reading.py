@@ -346,6 +346,26 @@ def _is_fatal(exc: BaseException) -> bool:
     return isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit)
 
 
+def use_fast_allocator() -> None:
+    """Arrow's jemalloc pool for the load, where this build of pyarrow has one.
+
+    A load makes and frees hundreds of MB of Arrow buffers; with the default mimalloc
+    pool a 1M-row load ran about 0.4 s (workbook) to 0.8 s (CSV) slower, from memory
+    handed back to the system and faulted in again. ARROW_DEFAULT_MEMORY_POOL, when set,
+    is left to decide.
+    """
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    import pyarrow as pa
+
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # built without jemalloc (Windows, some macOS builds)
+        return
+    if pa.default_memory_pool().backend_name != pool.backend_name:
+        pa.set_memory_pool(pool)
+
+
 def read_workbook(
     path: Path,
     *,
