@@ -220,27 +220,38 @@ def emit(
 def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
     """A progress bar on stderr while work runs; silent when stderr is not a terminal.
 
-    Yields `advance(done, total, step)` for the work to call.
+    Yields `advance(done, total, step)` for the work to call. The bar is set up at the
+    first step, so the work (a file being read on another thread) starts first.
     """
-    con = console(stderr=True)
-    if not con.is_terminal:
-        yield lambda done, total, step: None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=con,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
+    with contextlib.ExitStack() as stack:
+        shown: list[Any] = []  # [Progress, task id] once set up, [None] when silent
 
         def advance(done: int, total: int, step: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"{label}: {step}")
+            if not shown:
+                shown.extend(_start_bar(label, stack))
+            bar, task = shown
+            if bar is not None:
+                bar.update(task, completed=done, total=total, description=f"{label}: {step}")
 
         yield advance
+
+
+def _start_bar(label: str, stack: contextlib.ExitStack) -> tuple[Any, Any]:
+    con = console(stderr=True)
+    if not con.is_terminal:
+        return None, None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = stack.enter_context(
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=con,
+            transient=True,
+        )
+    )
+    return bar, bar.add_task(label, total=None)
 
 
 def note(message: str) -> None:
