@@ -386,3 +386,49 @@ def test_wide_and_tall_sheets_within_reason_load(tmp_path: Path) -> None:
         result = load(variant)
         assert not result.unreadable, result.files[0].error
         assert len(result.sales) == 30
+
+
+def _zip_with_sheet(path: Path, data: bytes) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", data)
+
+
+@pytest.mark.parametrize("isal", [True, False], ids=["isal", "zipfile"])
+def test_inflating_a_member_checks_its_claimed_size_and_crc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isal: bool
+) -> None:
+    """The fast inflate (ISA-L when installed) keeps zipfile's guarantees."""
+    import copy
+
+    from uplift import reading
+    from uplift.reading import _inflated
+
+    if not isal:
+        monkeypatch.setattr(reading, "_isal", lambda: None)
+    elif reading._isal() is None:
+        pytest.skip("python-isal is not installed")
+
+    data = b'<row r="1"><c r="A1"/></row>' * 200_000  # 5.6 MB: several pieces
+    path = tmp_path / "book.xlsx"
+    _zip_with_sheet(path, data)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+        assert b"".join(_inflated(zf, info)) == data
+        forged = copy.copy(info)
+        forged.file_size = len(data) - 1  # the header claims less than the data holds
+        with pytest.raises(zipfile.BadZipFile):
+            b"".join(_inflated(zf, forged))
+        forged.file_size, forged.CRC = info.file_size, info.CRC ^ 1
+        with pytest.raises(zipfile.BadZipFile, match="CRC"):
+            b"".join(_inflated(zf, forged))
+    cut = tmp_path / "cut.xlsx"
+    raw = path.read_bytes()
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    # the deflate stream loses its second half, the directory still claims all of it
+    cut.write_bytes(raw[: start + info.compress_size // 2] + raw[start + info.compress_size :])
+    with zipfile.ZipFile(cut) as zf:
+        broken = copy.copy(info)
+        with pytest.raises((zipfile.BadZipFile, EOFError)):  # both end as "damaged"
+            b"".join(_inflated(zf, broken))
