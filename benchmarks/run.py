@@ -63,6 +63,7 @@ PACKAGES = (
     "duckdb",
     "typer",
     "rich",
+    "isal",
 )
 ANALYSES = ("tier", "gaps", "plan")
 
