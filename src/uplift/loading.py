@@ -301,11 +301,10 @@ def _load_each(
                 future = None  # the future holds the raw sheets too
             else:
                 names, raws = _raw_sheets(path, settings, encoding, wanted)
-            raws.reverse()
             while raws:
                 # each raw sheet is let go once cleaned: a 1M-row grid is ~200 MB
                 sheet_report, sales, comp = load_sheet(
-                    raws.pop(),
+                    raws.pop(0),
                     path=path,
                     settings=settings,
                     partner=partner,

@@ -510,16 +510,12 @@ def _explain(exc: BaseException) -> str:
     return f"not a readable workbook ({text})"
 
 
-def detect_encoding(raw: bytes) -> str:
-    """UTF-16 by its BOM, UTF-8 (with or without BOM) when it decodes, else GB18030.
-
-    GB18030 is a superset of GBK and GB2312, the encodings of Chinese Excel's CSV.
-    """
-    return _decoded(raw)[0]
-
-
 def _decoded(raw: bytes) -> tuple[str, str]:
-    """`detect_encoding` and the text it decodes to (a large file is decoded once)."""
+    """The encoding of CSV bytes and their text, decoded once.
+
+    UTF-16 by its BOM, UTF-8 (with or without BOM) when it decodes, else GB18030 (a
+    superset of GBK and GB2312, the encodings of Chinese Excel's CSV).
+    """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", raw.decode("utf-16")
     try:

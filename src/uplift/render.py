@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import re
@@ -145,17 +146,15 @@ def _default(value: Any) -> Any:
 _NAN = re.compile(r"(?<=[\[:,])\s*(?:NaN|-?Infinity)(?=\s*[,\]}])")
 
 
-_ENCODERS: dict[int | None, json.JSONEncoder] = {}
+@functools.cache
+def _encoder(indent: int | None) -> json.JSONEncoder:
+    # json.dumps with options builds a new encoder on every call, which counts when tens
+    # of thousands of records are written: one per indent is kept instead
+    return json.JSONEncoder(ensure_ascii=False, indent=indent, default=_default)
 
 
 def _dumps(data: Any, indent: int | None = None) -> str:
-    # one encoder per indent: json.dumps builds a new one on every call with options,
-    # which counts when tens of thousands of records are written
-    encoder = _ENCODERS.get(indent)
-    if encoder is None:
-        encoder = json.JSONEncoder(ensure_ascii=False, indent=indent, default=_default)
-        _ENCODERS[indent] = encoder
-    text = encoder.encode(data)
+    text = _encoder(indent).encode(data)
     return _NAN.sub(" null", text) if "NaN" in text or "Infinity" in text else text
 
 
