@@ -17,7 +17,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(autouse=True)
 def english_locale(monkeypatch: pytest.MonkeyPatch):
     """Tests read English labels unless they choose a language; the machine's locale is not theirs."""
-    from uplift.i18n import set_language
+    from uplift.output.i18n import set_language
 
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     monkeypatch.delenv("UPLIFT_LANG", raising=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from uplift.config import Settings, settings_from_dict
-from uplift.loading import LoadResult, load_files
+from uplift.sheets.loading import LoadResult, load_files
 
 Rows = Sequence[Sequence[Any]]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from uplift import columns as C
+from uplift.sheets import columns as C
 
 
 def sales(rows: list[tuple]) -> pd.DataFrame:

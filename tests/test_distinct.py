@@ -7,11 +7,22 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from uplift.distinct import codes_and_values, numbers_from_codes, repeated_text, texts_from_codes
-from uplift.headers import ALIASES, field_for
-from uplift.loading import _FOOTER_WORDS, _TOTAL_WORDS, _is_footer, _maybe_word, is_total_label
-from uplift.names import normalise, normalise_series
-from uplift.quantities import parse_numbers
+from uplift.sheets.distinct import (
+    codes_and_values,
+    numbers_from_codes,
+    repeated_text,
+    texts_from_codes,
+)
+from uplift.sheets.headers import ALIASES, field_for
+from uplift.sheets.loading import (
+    _FOOTER_WORDS,
+    _TOTAL_WORDS,
+    _is_footer,
+    _maybe_word,
+    is_total_label,
+)
+from uplift.sheets.names import normalise, normalise_series
+from uplift.sheets.quantities import parse_numbers
 
 
 def test_codes_and_values_keep_first_appearance_order_and_mark_missing():
@@ -84,7 +95,7 @@ def test_the_quick_screen_lets_common_names_through_unchecked():
 
 
 def test_coded_fill_down_stops_at_block_starts():
-    from uplift.distinct import Coded
+    from uplift.sheets.distinct import Coded
 
     col = Coded.of(pd.Series([None, "内科", None, None, "外科", None], dtype="str"), 6)
     restart = np.array([False, False, False, True, False, False])
@@ -120,7 +131,7 @@ def test_coded_fill_down_stops_at_block_starts():
 )
 def test_coded_fill_down_matches_pandas_grouped_fill(rows):
     """Masking and filling down by codes gives what pandas' where + grouped ffill gives."""
-    from uplift.distinct import Coded
+    from uplift.sheets.distinct import Coded
 
     values = pd.Series([r[0] for r in rows], dtype="str")
     mask = np.array([r[1] for r in rows], dtype=bool)

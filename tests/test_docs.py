@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from uplift.cli import app
-from uplift.views import gaps, growth, partners, plans, targets, tiers, workspace
+from uplift.output.views import gaps, growth, partners, plans, targets, tiers, workspace
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -11,8 +11,9 @@ import pytest
 from tests.helpers import sales
 from tests.test_gaps import visits
 from tests.test_plans import SALES, SETTINGS, VISITS
+from uplift.analysis.plans import plan_hospitals
 from uplift.errors import UsageError
-from uplift.export import (
+from uplift.output.export import (
     display_width,
     markdown_table,
     md_escape,
@@ -20,8 +21,7 @@ from uplift.export import (
     write_markdown,
     write_workbook,
 )
-from uplift.plans import plan_hospitals
-from uplift.views.plans import plan_markdown, save_plans
+from uplift.output.views.plans import plan_markdown, save_plans
 
 PAYLOAD = '=HYPERLINK("http://x","y")'
 

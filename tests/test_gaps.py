@@ -11,10 +11,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from tests.helpers import sales
-from uplift import columns as C
-from uplift import gaps as G
-from uplift.config import Market, settings_from_dict
-from uplift.gaps import (
+from uplift.analysis import gaps as G
+from uplift.analysis.gaps import (
     UnknownHospital,
     competitor_gaps,
     gap_table,
@@ -24,6 +22,8 @@ from uplift.gaps import (
     segments,
     share_bands,
 )
+from uplift.config import Market, settings_from_dict
+from uplift.sheets import columns as C
 
 # Ours is written full-width in the settings; the sheets carry the half-width name.
 OURS = settings_from_dict({"ours": ["心脉宁（片）"]})

@@ -11,10 +11,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from uplift.columns import conform
-from uplift.config import Market, Settings
-from uplift.errors import NoData, UsageError
-from uplift.growth import (
+from uplift.analysis.growth import (
     BRIDGE_LINES,
     CATEGORIES,
     GRID,
@@ -24,7 +21,10 @@ from uplift.growth import (
     monthly_trend,
     parse_period,
 )
-from uplift.views.growth import GROWTH_KEYS, growth_keys, show_growth
+from uplift.config import Market, Settings
+from uplift.errors import NoData, UsageError
+from uplift.output.views.growth import GROWTH_KEYS, growth_keys, show_growth
+from uplift.sheets.columns import conform
 
 OURS, RIVAL = "心脉宁片", "氯吡格雷片"
 SETTINGS = Settings(ours=frozenset({OURS}))

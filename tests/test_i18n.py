@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import sales
+from uplift.analysis.tiers import tier_entities, tier_summary
 from uplift.config import settings_from_dict
-from uplift.i18n import (
+from uplift.output.i18n import (
     ZH,
     check_language,
     current_language,
@@ -19,8 +20,7 @@ from uplift.i18n import (
     set_language,
     t,
 )
-from uplift.tiers import tier_entities, tier_summary
-from uplift.views.tiers import show_tiers
+from uplift.output.views.tiers import show_tiers
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "uplift"
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
@@ -102,7 +102,7 @@ def _literals(path: Path) -> set[str]:
 
 
 def test_every_label_of_views_and_report_has_chinese() -> None:
-    files = [SOURCE / "report.py", *sorted((SOURCE / "views").glob("*.py"))]
+    files = [SOURCE / "output" / "report.py", *sorted((SOURCE / "output" / "views").glob("*.py"))]
     missing = {}
     found = 0
     for path in files:

@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 
 from uplift.config import Settings
-from uplift.loading import load_files
+from uplift.sheets.loading import load_files
 
 
 def test_rows_without_a_doctor_among_named_ones_are_warned(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from tests.fixtures_build import (
     write_xls,
     write_xlsx,
 )
-from uplift.loading import REPLACED
+from uplift.sheets.loading import REPLACED
 
 TABLE = [
     ["医院名称", "科室", "医生", "品名", "数量"],

@@ -400,8 +400,8 @@ def test_inflating_a_member_checks_its_claimed_size_and_crc(
     """The fast inflate (ISA-L when installed) keeps zipfile's guarantees."""
     import copy
 
-    from uplift import reading
-    from uplift.reading import _inflated
+    from uplift.sheets import reading
+    from uplift.sheets.reading import _inflated
 
     if not isal:
         monkeypatch.setattr(reading, "_isal", lambda: None)

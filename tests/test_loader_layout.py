@@ -12,7 +12,7 @@ import pytest
 
 from tests.fixtures_build import load, rows, settings, sheet, write_xlsx
 from uplift.errors import UsageError
-from uplift.loading import (
+from uplift.sheets.loading import (
     ABOVE_HEADER,
     BLANK,
     HEADER,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures_build import load, rows, sheet, write_xlsx
+from uplift.analysis.tiers import tier_entities
 from uplift.config import Settings, settings_from_dict
-from uplift.loading import HEADER
-from uplift.tiers import tier_entities
+from uplift.sheets.loading import HEADER
 
 HEAD = ["医院", "品名", "数量"]
 

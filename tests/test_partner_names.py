@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from uplift.config import Settings
-from uplift.loading import load_files, partner_from_file_name
+from uplift.sheets.loading import load_files, partner_from_file_name
 
 
 @pytest.mark.parametrize(

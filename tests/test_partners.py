@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from uplift.columns import COMPETITOR_COLUMNS, conform
+from uplift.analysis.partners import SCORECARD_COLUMNS, load_stats_from, partner_scorecard
 from uplift.config import Settings
-from uplift.partners import SCORECARD_COLUMNS, load_stats_from, partner_scorecard
-from uplift.views.partners import PARTNER_KEYS, show_partners
+from uplift.output.views.partners import PARTNER_KEYS, show_partners
+from uplift.sheets.columns import COMPETITOR_COLUMNS, conform
 
 OURS, RIVAL = "心脉宁片", "氯吡格雷片"
 # tiers A >= 30, B >= 20, C >= 10, D below; VIP hospitals from 30 boxes a month

@@ -19,14 +19,14 @@ import pytest
 
 from tests.helpers import sales as sales_frame
 from tests.test_gaps import visits as visits_frame
-from uplift import columns as C
-from uplift import gaps as G
-from uplift import plans as P
+from uplift.analysis import gaps as G
+from uplift.analysis import plans as P
+from uplift.analysis.tiers import assign_tiers
+from uplift.analysis.volumes import monthly_pivot, window_months
 from uplift.config import load_settings, settings_from_dict
-from uplift.loading import load_files
-from uplift.names import normalise_series
-from uplift.tiers import assign_tiers
-from uplift.volumes import monthly_pivot, window_months
+from uplift.sheets import columns as C
+from uplift.sheets.loading import load_files
+from uplift.sheets.names import normalise_series
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 REFERENCE_TYPES = ("deepen", "convert", "develop", "win_back", "event")
@@ -378,7 +378,7 @@ def as_codes(sales: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_names_as_codes_give_the_very_same_results(samples, randomised) -> None:
-    from uplift.tiers import tier_entities
+    from uplift.analysis.tiers import tier_entities
 
     for sales, competitors, settings in (samples, randomised):
         coded = as_codes(sales)

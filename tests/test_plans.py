@@ -7,10 +7,10 @@ import pytest
 
 from tests.helpers import sales
 from tests.test_gaps import visits
-from uplift import columns as C
-from uplift import plans as P
+from uplift.analysis import plans as P
+from uplift.analysis.plans import plan_hospitals
 from uplift.config import settings_from_dict
-from uplift.plans import plan_hospitals
+from uplift.sheets import columns as C
 
 # VIP from 500 boxes so the fixture stays small; default rates: reach 30%, conversion
 # 20%, adoption 10%, recovery 50%, event 5%; thresholds 100 / 200 / 300.
@@ -307,7 +307,7 @@ def test_empty_sales_give_empty_frames() -> None:
 
 
 def test_texts_render_as_privacy_renders_them() -> None:
-    from uplift.privacy import render_texts
+    from uplift.store.privacy import render_texts
 
     names = ["王伟", "⟦0⟧李娜", "心内科"]
     template = {

@@ -14,18 +14,18 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from tests.test_plans import SALES, SETTINGS, VISITS
-from uplift import columns as C
+from uplift.analysis.gaps import competitor_gaps
+from uplift.analysis.plans import plan_hospitals
 from uplift.errors import UpliftError
-from uplift.gaps import competitor_gaps
-from uplift.plans import plan_hospitals
-from uplift.privacy import (
+from uplift.output.render import records
+from uplift.output.views.plans import PLAN_KEYS
+from uplift.sheets import columns as C
+from uplift.store.privacy import (
     TEXT_COLUMNS,
     load_or_create_key,
     mask_prescribers,
     pseudonym,
 )
-from uplift.render import records
-from uplift.views.plans import PLAN_KEYS
 
 KEY = bytes(range(32))
 DOCTORS = {"王伟", "李娜", "周九", "吴十", "钱七", "郑一", "冯二", "褚四", "赵六", "张三", "孙五"}

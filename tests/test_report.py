@@ -16,23 +16,23 @@ from tests.fixtures_build import write_csv
 from tests.test_plans import SALES as PLAN_SALES
 from tests.test_plans import SETTINGS as PLAN_SETTINGS
 from tests.test_plans import VISITS as PLAN_VISITS
+from uplift.analysis.gaps import competitor_gaps
+from uplift.analysis.growth import growth_bridge
+from uplift.analysis.partners import load_stats_from, partner_scorecard
+from uplift.analysis.plans import plan_hospitals
+from uplift.analysis.tiers import tier_entities, tier_summary
 from uplift.config import load_settings, settings_from_dict
 from uplift.errors import NoData, UsageError
-from uplift.export import display_width
-from uplift.gaps import competitor_gaps
-from uplift.growth import growth_bridge
-from uplift.loading import LoadResult, load_files
-from uplift.partners import load_stats_from, partner_scorecard
-from uplift.plans import plan_hospitals
-from uplift.privacy import mask_prescribers, privacy_level, pseudonym
-from uplift.report import (
+from uplift.output.export import display_width
+from uplift.output.report import (
     QUALITY_COLUMNS,
     build_report,
     quality_from_result,
     quality_from_sources,
     write_report,
 )
-from uplift.tiers import tier_entities, tier_summary
+from uplift.sheets.loading import LoadResult, load_files
+from uplift.store.privacy import mask_prescribers, privacy_level, pseudonym
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 KEY = bytes(range(32))
@@ -548,7 +548,7 @@ def test_quality_from_sources() -> None:
 
 
 def test_progress_inputs_and_language(hostile: LoadResult) -> None:
-    from uplift.i18n import current_language, language
+    from uplift.output.i18n import current_language, language
 
     before = hostile.sales.copy()
     steps: list[tuple[int, int, str]] = []

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from uplift.cli import app
 from uplift.config import load_settings
-from uplift.loading import load_files
+from uplift.sheets.loading import load_files
 
 SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 

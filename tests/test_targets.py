@@ -11,16 +11,16 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from uplift.columns import conform
-from uplift.config import Settings
-from uplift.errors import InputProblem, UnreadableFile, UsageError
-from uplift.targets import (
+from uplift.analysis.targets import (
     parse_target_period,
     read_targets,
     target_completion,
     unknown_targets,
 )
-from uplift.views.targets import TARGET_KEYS, TARGETS_JSON_KEYS, UNKNOWN_KEYS, show_targets
+from uplift.config import Settings
+from uplift.errors import InputProblem, UnreadableFile, UsageError
+from uplift.output.views.targets import TARGET_KEYS, TARGETS_JSON_KEYS, UNKNOWN_KEYS, show_targets
+from uplift.sheets.columns import conform
 
 OURS, OURS2, RIVAL = "心脉宁片", "脑安胶囊", "氯吡格雷片"
 SETTINGS = Settings(ours=frozenset({OURS, OURS2}), hospital_aliases={"市第一医院": "市一院"})

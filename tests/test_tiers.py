@@ -7,8 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import sales
+from uplift.analysis.tiers import (
+    assign_tiers,
+    tier_entities,
+    tier_labels,
+    tier_summary,
+    volume_deciles,
+)
 from uplift.config import Settings, settings_from_dict
-from uplift.tiers import assign_tiers, tier_entities, tier_labels, tier_summary, volume_deciles
 
 OURS = settings_from_dict({"ours": ["心脉宁片"]})
 

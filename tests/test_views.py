@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from uplift.render import records
-from uplift.views import plain_records
+from uplift.output.render import records
+from uplift.output.views import plain_records
 
 
 def test_plain_records_are_the_rows_as_python_values() -> None:

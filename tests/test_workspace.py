@@ -16,12 +16,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from uplift.analysis.tiers import tier_entities
 from uplift.config import Settings
 from uplift.errors import NoData, UpliftError, WorkspaceBusy
-from uplift.loading import load_files
-from uplift.tiers import tier_entities
-from uplift.tracing import trace_rows
-from uplift.workspace import DB_NAME, Workspace
+from uplift.sheets.loading import load_files
+from uplift.store.tracing import trace_rows
+from uplift.store.workspace import DB_NAME, Workspace
 
 HEADER = ["医院名称", "科室", "医生", "品名", "数量", "月份"]
 
@@ -146,7 +146,7 @@ def test_workspace_files_are_private(tmp_path: Path) -> None:
 def test_busy_workspace(tmp_path: Path, monkeypatch) -> None:
     ws = tmp_path / "ws"
     load([write_sheet(tmp_path / "aug.xlsx", AUG)], ws)
-    monkeypatch.setattr("uplift.workspace.LOCK_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr("uplift.store.workspace.LOCK_WAIT_SECONDS", 0.3)
     fd = os.open(ws / "write.lock", os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
@@ -253,7 +253,7 @@ def test_a_file_that_is_no_database_is_refused(tmp_path: Path) -> None:
 
 
 def test_rows_ordered_by_their_codes_first_column_first() -> None:
-    from uplift.workspace import _row_order
+    from uplift.store.workspace import _row_order
 
     first = np.array([1, 0, 0, 1])
     second = np.array([0, 5, 2, 0])
@@ -268,7 +268,7 @@ def test_rows_ordered_by_their_codes_first_column_first() -> None:
 def test_codes_of_an_arrow_dictionary_column() -> None:
     import pyarrow as pa
 
-    from uplift.workspace import _dictionary_codes
+    from uplift.store.workspace import _dictionary_codes
 
     names = pa.array(["华西医院", "协和医院"])
     same = pa.chunked_array(

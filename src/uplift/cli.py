@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from uplift.config import Settings
-    from uplift.loading import LoadResult
+    from uplift.sheets.loading import LoadResult
 
 app = typer.Typer(
     name="uplift",
@@ -99,7 +99,7 @@ class Lang(StrEnum):
 
 def _use_language(value: Lang | None) -> Lang | None:
     if value is not None:
-        from uplift.i18n import set_language
+        from uplift.output.i18n import set_language
 
         set_language(value.value)
     return value
@@ -133,7 +133,7 @@ def _root(
     lang: LangOpt = None,
 ) -> None:
     """uplift: from usage-detail sheets to tiers, gaps and plans."""
-    from uplift.i18n import set_language
+    from uplift.output.i18n import set_language
 
     set_language(lang.value if lang is not None else None)
     if debug:
@@ -150,14 +150,14 @@ def _settings(config: Path | None, **options: Any) -> Settings:
 
 
 def _ours_note(settings: Settings) -> None:
-    from uplift.render import note
+    from uplift.output.render import note
 
     if not settings.ours_declared:
         note("Note: no `ours` list in uplift.toml, so every product counts as ours.")
 
 
 def _report_rejections(result: LoadResult) -> None:
-    from uplift.render import warn
+    from uplift.output.render import warn
 
     for message in result.warnings:
         warn(message)
@@ -173,7 +173,7 @@ def _load_progress(paths: list[Path]) -> Any:
     """A progress bar for loads of many or large files (silent when not a terminal)."""
     import contextlib
 
-    from uplift.render import progress_bar
+    from uplift.output.render import progress_bar
 
     many = len(paths) > 3 or any(p.is_dir() for p in paths)
     large = any(p.is_file() and p.stat().st_size > 5 * 2**20 for p in paths)
@@ -190,7 +190,7 @@ def _load_paths(
     sheets: list[str] | None = None,
     encoding: str | None = None,
 ) -> LoadResult:
-    from uplift.loading import load_files
+    from uplift.sheets.loading import load_files
 
     result = load_files(paths, settings=settings, partner=partner, sheets=sheets, encoding=encoding)
     result.raise_if_unreadable()
@@ -238,8 +238,8 @@ def _data(
         result = _load_paths(paths, settings, **load_options)
         sales, competitors = result.sales, result.competitors
     else:
-        from uplift import columns as C
-        from uplift.workspace import Workspace
+        from uplift.sheets import columns as C
+        from uplift.store.workspace import Workspace
 
         with Workspace.open(workspace, readonly=True) as ws:
             sales = ws.sales(columns, compact=compact)
@@ -250,15 +250,15 @@ def _data(
 
 
 def _mask_key(workspace: Path | None) -> bytes:
-    from uplift.privacy import load_or_create_key
-    from uplift.workspace import workspace_dir
+    from uplift.store.privacy import load_or_create_key
+    from uplift.store.workspace import workspace_dir
 
     return load_or_create_key(workspace_dir(workspace))
 
 
 def _privacy(settings: Settings, mask: bool) -> str:
     """named, pseudonym or hidden: the stricter of uplift.toml's and --mask-prescribers."""
-    from uplift.privacy import privacy_level
+    from uplift.store.privacy import privacy_level
 
     return privacy_level(settings, mask_prescribers=mask)
 
@@ -272,7 +272,7 @@ def _refuse_hidden(level: str, what: str) -> None:
 
 
 def _window_label(sales: pd.DataFrame) -> str:
-    from uplift.volumes import window_months
+    from uplift.analysis.volumes import window_months
 
     months = window_months(sales)
     if not months:
@@ -310,13 +310,13 @@ def tier(
     encoding: EncodingOpt = None,
 ) -> None:
     """Tier hospitals, departments, prescribers or partners by monthly boxes of our products."""
-    from uplift.tiers import tier_entities, tier_summary
+    from uplift.analysis.tiers import tier_entities, tier_summary
 
     settings = _settings(config, thresholds=thresholds, vip=vip)
     level = _privacy(settings, mask=False)
     if by is Level.prescriber:
         _refuse_hidden(level, "uplift tier --by prescriber")
-    from uplift.volumes import entity_keys
+    from uplift.analysis.volumes import entity_keys
 
     needed = tuple(dict.fromkeys(["month", "product", *entity_keys(by.value)]))
     sales = _sales(
@@ -336,12 +336,12 @@ def tier(
     )
     summary = tier_summary(result, thresholds=settings.thresholds)
     if by is Level.prescriber and level == "pseudonym":
-        from uplift.privacy import mask_prescribers
+        from uplift.store.privacy import mask_prescribers
 
         result = mask_prescribers(result, _mask_key(workspace))
     if top is not None:
         result = result.head(top)
-    from uplift.views.tiers import show_tiers
+    from uplift.output.views.tiers import show_tiers
 
     show_tiers(
         result,
@@ -373,8 +373,8 @@ def check(
     Exit code 0 when every row loaded, 1 when some rows were rejected, 2 when a file
     could not be read.
     """
-    from uplift.loading import load_files
-    from uplift.views.check import show_check
+    from uplift.output.views.check import show_check
+    from uplift.sheets.loading import load_files
 
     settings = _settings(config)
     with _load_progress(paths) as advance:
@@ -425,10 +425,10 @@ def load(
     a new sheet for a partner and month already loaded replaces exactly that month."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from uplift.loading import load_files
-    from uplift.views.check import show_check
-    from uplift.views.workspace import show_load
-    from uplift.workspace import LoadSummary, Workspace, workspace_dir
+    from uplift.output.views.check import show_check
+    from uplift.output.views.workspace import show_load
+    from uplift.sheets.loading import load_files
+    from uplift.store.workspace import LoadSummary, Workspace, workspace_dir
 
     settings = _settings(config)
     # the workspace and the name check need DuckDB and rapidfuzz once the sheets are read:
@@ -467,8 +467,8 @@ def sources(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """What is loaded: file, partner, months, rows, boxes, rejected rows, when, content hash."""
-    from uplift.views.workspace import show_sources
-    from uplift.workspace import Workspace
+    from uplift.output.views.workspace import show_sources
+    from uplift.store.workspace import Workspace
 
     with Workspace.open(workspace) as ws:
         table = ws.sources()
@@ -487,15 +487,15 @@ def forget(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Remove a loaded file, or a partner (optionally one month), from the workspace."""
-    from uplift.render import note
-    from uplift.workspace import Workspace
+    from uplift.output.render import note
+    from uplift.store.workspace import Workspace
 
     if (file is None) == (partner is None):
         raise UsageError("give either a FILE or --partner NAME")
     if month is not None and partner is None:
         raise UsageError("--month needs --partner")
     if month is not None:
-        from uplift.periods import PeriodError, parse_period
+        from uplift.sheets.periods import PeriodError, parse_period
 
         try:
             month = parse_period(month)
@@ -522,16 +522,16 @@ def trace(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """The source rows behind a figure: file, sheet, Excel row, quantity, unit, boxes."""
-    from uplift.names import normalise, normalise_person
-    from uplift.tracing import trace_rows
-    from uplift.views.workspace import show_trace
+    from uplift.output.views.workspace import show_trace
+    from uplift.sheets.names import normalise, normalise_person
+    from uplift.store.tracing import trace_rows
 
     settings = _settings(config)
     if prescriber is not None:
         _refuse_hidden(_privacy(settings, False), "uplift trace --prescriber")
     sales = _sales(paths, settings, workspace)
     if month is not None:
-        from uplift.periods import PeriodError, parse_period
+        from uplift.sheets.periods import PeriodError, parse_period
 
         try:
             month = parse_period(month)
@@ -589,8 +589,8 @@ def gaps(
     Without --hospital, every hospital ranked by opportunity; with it, that hospital
     down to departments and prescribers. Volumes are average boxes a month.
     """
-    from uplift.gaps import competitor_gaps
-    from uplift.views.gaps import show_gaps
+    from uplift.analysis.gaps import competitor_gaps
+    from uplift.output.views.gaps import show_gaps
 
     settings = _settings(config)
     level = _privacy(settings, mask_prescribers)
@@ -614,7 +614,7 @@ def gaps(
     if level == "hidden":
         result = result[result["level"] != "prescriber"].reset_index(drop=True)
     elif level == "pseudonym":
-        from uplift.privacy import mask_prescribers as mask
+        from uplift.store.privacy import mask_prescribers as mask
 
         result = mask(result, _mask_key(workspace))
     show_gaps(result, fmt=fmt.value, by=by.value, hospital=hospital, window=_window_label(sales))
@@ -642,8 +642,8 @@ def plan(
     encoding: EncodingOpt = None,
 ) -> None:
     """Three or more uplift options per hospital, ranked, with the arithmetic shown."""
-    from uplift.plans import plan_hospitals
-    from uplift.views.plans import save_plans, show_plans
+    from uplift.analysis.plans import plan_hospitals
+    from uplift.output.views.plans import save_plans, show_plans
 
     settings = _settings(config)
     if out is not None and out.suffix.lower() not in (".xlsx", ".md"):
@@ -666,16 +666,16 @@ def plan(
     plans, summary = result.options, result.summary
     level = _privacy(settings, mask_prescribers)
     if level == "hidden":
-        from uplift.privacy import anonymise_plan_targets
+        from uplift.store.privacy import anonymise_plan_targets
 
         plans = anonymise_plan_targets(plans)
     elif level == "pseudonym":
-        from uplift.privacy import mask_prescribers as mask
+        from uplift.store.privacy import mask_prescribers as mask
 
         plans = mask(plans, _mask_key(workspace))
     show_plans(plans, summary, fmt=fmt.value)
     if out is not None:
-        from uplift.render import note
+        from uplift.output.render import note
 
         written = save_plans(out, plans, summary)
         note(f"Wrote {written}")
@@ -710,7 +710,7 @@ def growth(
     encoding: EncodingOpt = None,
 ) -> None:
     """Where the change came from: new, grown, declined, lost, and data gaps, reconciled exactly."""
-    from uplift.growth import (
+    from uplift.analysis.growth import (
         breadth_depth,
         growth_bridge,
         monthly_trend,
@@ -718,7 +718,7 @@ def growth(
         resolve_periods,
         with_trend,
     )
-    from uplift.views.growth import show_growth
+    from uplift.output.views.growth import show_growth
 
     settings = _settings(config)
     level_of_detail = _privacy(settings, mask_prescribers)
@@ -747,7 +747,7 @@ def growth(
     breadth = breadth_depth(sales, settings=settings, level=level, start=start, end=end)
     rows = with_trend(rows, monthly_trend(sales, settings=settings, by=by.value), by=by.value)
     if level_of_detail == "pseudonym" and by is Level.prescriber:
-        from uplift.privacy import mask_prescribers as mask
+        from uplift.store.privacy import mask_prescribers as mask
 
         rows = mask(rows, _mask_key(workspace))
     show_growth(
@@ -773,14 +773,14 @@ def targets(
 ) -> None:
     """Target completion per partner or hospital, with a run-rate forecast and the reasons
     behind every shortfall."""
-    from uplift.targets import read_targets, target_completion, unknown_targets
-    from uplift.views.targets import show_targets
+    from uplift.analysis.targets import read_targets, target_completion, unknown_targets
+    from uplift.output.views.targets import show_targets
 
     settings = _settings(config)
     sales, _ = _data(paths, settings, workspace, columns=_GROWTH_COLUMNS)
     goals = read_targets(targets_file, settings=settings)
     if as_of is not None:
-        from uplift.periods import PeriodError, parse_period
+        from uplift.sheets.periods import PeriodError, parse_period
 
         try:
             as_of = parse_period(as_of)
@@ -794,7 +794,7 @@ def targets(
             return "***"
 
     elif level == "pseudonym":
-        from uplift.privacy import pseudonym
+        from uplift.store.privacy import pseudonym
 
         key = _mask_key(workspace)
 
@@ -820,8 +820,8 @@ def partners(
 ) -> None:
     """A scorecard per partner: coverage, boxes and growth, share, concentration, tier mix,
     timeliness and data quality, ordered by where to spend time."""
-    from uplift.partners import load_stats_from, partner_scorecard
-    from uplift.views.partners import show_partners
+    from uplift.analysis.partners import load_stats_from, partner_scorecard
+    from uplift.output.views.partners import show_partners
 
     settings = _settings(config)
     if paths:
@@ -829,7 +829,7 @@ def partners(
         sales, competitors = result.sales, result.competitors
         stats = load_stats_from(result.sheets)
     else:
-        from uplift.workspace import Workspace
+        from uplift.store.workspace import Workspace
 
         with Workspace.open(workspace) as ws:
             sales = ws.sales(_ANALYSIS_COLUMNS)
@@ -856,16 +856,16 @@ def report(
 ) -> None:
     """One workbook to send: summary with charts, tiers, gaps, plans, growth, partners and
     data quality, in Chinese or English."""
-    from uplift.i18n import current_language
-    from uplift.partners import load_stats_from
-    from uplift.privacy import privacy_level
-    from uplift.render import note, progress_bar
-    from uplift.report import (
+    from uplift.analysis.partners import load_stats_from
+    from uplift.output.i18n import current_language
+    from uplift.output.render import note, progress_bar
+    from uplift.output.report import (
         build_report,
         quality_from_result,
         quality_from_sources,
         write_report,
     )
+    from uplift.store.privacy import privacy_level
 
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"--out {out}: expected a .xlsx file name")
@@ -875,7 +875,7 @@ def report(
         sales, competitors = result.sales, result.competitors
         quality, stats = quality_from_result(result), load_stats_from(result.sheets)
     else:
-        from uplift.workspace import Workspace
+        from uplift.store.workspace import Workspace
 
         with Workspace.open(workspace) as ws:
             sales, competitors = ws.sales(_GROWTH_COLUMNS), ws.competitors()

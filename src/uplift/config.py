@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from uplift.errors import UsageError
-from uplift.names import normalise
+from uplift.sheets.names import normalise
 
 CONFIG_NAME = "uplift.toml"
 PRIVACY_LEVELS = ("named", "pseudonym", "hidden")

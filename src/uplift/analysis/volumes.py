@@ -1,0 +1,106 @@
+"""Shared volume arithmetic: which rows are ours, the analysis window, monthly pivots."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from typing import TYPE_CHECKING
+
+from uplift.sheets import columns as C
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import pandas as pd
+
+    from uplift.config import Settings
+
+
+def mark_ours(products: pd.Series, settings: Settings) -> pd.Series:
+    """True where the product is ours. Without an `ours` list every product is ours."""
+    import pandas as pd
+
+    if not settings.ours_declared:
+        return pd.Series(True, index=products.index)
+    return products.isin(settings.all_ours())
+
+
+def window_months(
+    sales: pd.DataFrame, start: str | None = None, end: str | None = None
+) -> list[str]:
+    """The analysis window: every month from the first to the last in the data.
+
+    Months with no rows inside the span still count (as zero), so an average over
+    the window is total / number of months, as a manager would compute it.
+    """
+    import pandas as pd
+
+    months = sales[C.MONTH]
+    if months.empty and (start is None or end is None):
+        return []
+    first = start or months.min()
+    last = end or months.max()
+    if first > last:
+        return []
+    return [str(p) for p in pd.period_range(first, last, freq="M")]
+
+
+def ours_only(sales: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The rows of our products."""
+    return sales[mark_ours(sales[C.PRODUCT], settings)]
+
+
+def monthly_pivot(sales: pd.DataFrame, keys: list[str], months: list[str]) -> pd.DataFrame:
+    """Boxes per entity (rows, indexed by `keys`) and month (columns), zeros filled."""
+    import pandas as pd
+
+    if sales.empty:
+        index = pd.MultiIndex.from_arrays([[] for _ in keys], names=keys)
+        return pd.DataFrame(0.0, index=index, columns=months)
+    grouped = sales.groupby([*keys, C.MONTH], sort=False, observed=True)[C.BOXES].sum()
+    pivot = grouped.unstack(C.MONTH, fill_value=0.0)
+    pivot = pivot.reindex(columns=months, fill_value=0.0)
+    return pivot.astype("float64")
+
+
+def entity_keys(level: str) -> list[str]:
+    """The columns that identify an entity at `level`.
+
+    A prescriber is (hospital, name): the same name in two hospitals is two doctors.
+    """
+    if level == "hospital":
+        return [C.HOSPITAL]
+    if level == "department":
+        return [C.HOSPITAL, C.DEPARTMENT]
+    if level == "prescriber":
+        return [C.HOSPITAL, C.PRESCRIBER]
+    if level == "partner":
+        return [C.PARTNER]
+    raise ValueError(f"unknown level {level!r}")
+
+
+def rows_at_level(sales: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Rows that carry an entity at `level` (rows with no department/prescriber drop out)."""
+    if level == "department":
+        return sales[sales[C.DEPARTMENT] != ""]
+    if level == "prescriber":
+        return sales[sales[C.PRESCRIBER] != ""]
+    return sales
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a block builds many small objects.
+
+    Writing tens of thousands of option texts, dicts and lists makes the collector scan
+    every object alive (pandas and all) again and again, for nothing: the analyses make
+    no reference cycles. Reference counting still frees everything; the collector is
+    switched back on (if it was on) when the block ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

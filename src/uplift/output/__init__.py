@@ -1,0 +1,1 @@
+"""What people see, in their language: tables on screen, JSON and CSV, workbooks, Markdown."""

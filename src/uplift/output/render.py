@@ -1,0 +1,263 @@
+"""Rendering for people (rich tables) and programs (JSON, CSV). The only module importing rich."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import math
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FORMATS = ("table", "json", "csv")
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one DataFrame column shows in a table: header, number format, alignment."""
+
+    key: str
+    header: str
+    fmt: str = ""  # "int", "float1", "pct", "spark", "bool" or "" for text
+    justify: str = "left"
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """A one-line chart of `values` scaled to their own maximum."""
+    if not values:
+        return ""
+    top = max(values)
+    if top <= 0:
+        return _BARS[0] * len(values)
+    out = []
+    for v in values:
+        if v <= 0:
+            out.append(" ")
+        else:
+            out.append(_BARS[min(len(_BARS) - 1, int(v / top * (len(_BARS) - 1) + 0.5))])
+    return "".join(out)
+
+
+def fmt_value(value: Any, fmt: str) -> str:
+    """Format one cell for a person."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if fmt == "int":
+        return f"{value:,.0f}"
+    if fmt == "float1":
+        return f"{value:,.1f}"
+    if fmt == "pct":
+        return f"{value * 100:.1f}%"
+    if fmt == "spark":
+        return sparkline(list(value.values()) if isinstance(value, dict) else list(value))
+    if fmt == "bool":
+        return "VIP" if value else ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def console(stderr: bool = False, width: int | None = None) -> Any:
+    """A rich console; width comes from COLUMNS or the terminal."""
+    import os
+
+    from rich.console import Console
+
+    con = Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
+    if width is None and not con.is_terminal and "COLUMNS" not in os.environ:
+        # piped or redirected: a wide table reads better than one squeezed to 80 columns
+        con = Console(stderr=stderr, width=160, highlight=False, soft_wrap=False)
+    return con
+
+
+def print_table(
+    df: pd.DataFrame,
+    columns: Sequence[Column],
+    *,
+    title: str = "",
+    caption: str = "",
+    out: Any = None,
+) -> None:
+    """A rich table of `df` showing `columns` in order."""
+    from rich import box
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    # partner text is data: Text() keeps "[bold]" or "a[/]b" from being read as markup
+    table = Table(
+        title=Text(title, style="bold") if title else None,
+        caption=Text(caption, style="dim") if caption else None,
+        box=box.SIMPLE_HEAD,
+    )
+    for col in columns:
+        justify: Any = "right" if col.fmt in ("int", "float1", "pct") else col.justify
+        table.add_column(
+            col.header,
+            justify=justify,
+            no_wrap=col.fmt in ("spark", "int", "float1", "pct"),
+            overflow="fold",
+            min_width=min(cell_len(col.header), 12),
+        )
+    for record in df[[c.key for c in columns]].itertuples(index=False, name=None):
+        table.add_row(*(Text(fmt_value(v, c.fmt)) for v, c in zip(record, columns, strict=True)))
+    (out or console()).print(table)
+
+
+def _jsonable(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return _jsonable(value.item())
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def records(df: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Plain dicts with exactly `keys`, in order (NaN becomes null when written)."""
+    return df[list(keys)].to_dict("records")
+
+
+def _default(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray | tuple | set | frozenset):
+        return list(value.tolist() if isinstance(value, np.ndarray) else value)
+    return str(value)
+
+
+# a bare NaN/Infinity token (never inside a string: strings are quoted) is not JSON
+_NAN = re.compile(r"(?<=[\[:,])\s*(?:NaN|-?Infinity)(?=\s*[,\]}])")
+
+
+@functools.cache
+def _encoder(indent: int | None) -> json.JSONEncoder:
+    # json.dumps with options builds a new encoder on every call, which counts when tens
+    # of thousands of records are written: one per indent is kept instead
+    return json.JSONEncoder(ensure_ascii=False, indent=indent, default=_default)
+
+
+def _dumps(data: Any, indent: int | None = None) -> str:
+    text = _encoder(indent).encode(data)
+    return _NAN.sub(" null", text) if "NaN" in text or "Infinity" in text else text
+
+
+def write_json(data: Any, stream: TextIO | None = None) -> None:
+    """JSON, UTF-8 text kept readable (no \\u escapes). A list of records is written one
+    record per line: readable, and fast to write for tens of thousands of records."""
+    stream = stream or sys.stdout
+    if isinstance(data, list) and all(isinstance(d, dict) for d in data):
+        if not data:
+            stream.write("[]\n")
+            return
+        stream.write("[\n  " + ",\n  ".join(_dumps(d) for d in data) + "\n]\n")
+        return
+    stream.write(_dumps(data, indent=2) + "\n")
+
+
+def write_csv(df: pd.DataFrame, keys: Sequence[str], stream: TextIO | None = None) -> None:
+    """CSV with exactly `keys`; lists joined with '|'; text safe to open in Excel."""
+    import csv
+
+    from uplift.output.safety import safe_text
+
+    stream = stream or sys.stdout
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(keys)
+    for row in df[list(keys)].itertuples(index=False, name=None):
+        cells = []
+        for v in row:
+            v = _jsonable(v)
+            if v is None:
+                cells.append("")
+            elif isinstance(v, list):
+                cells.append("|".join(safe_text(x) if isinstance(x, str) else str(x) for x in v))
+            elif isinstance(v, dict):
+                cells.append("|".join(f"{safe_text(str(k))}={x}" for k, x in v.items()))
+            elif isinstance(v, str):
+                cells.append(safe_text(v))
+            else:
+                cells.append(v)
+        writer.writerow(cells)
+
+
+def emit(
+    df: pd.DataFrame,
+    *,
+    fmt: str,
+    keys: Sequence[str],
+    columns: Sequence[Column],
+    title: str = "",
+    caption: str = "",
+) -> None:
+    """Show `df` as a table for people, or as JSON/CSV records with `keys` for programs."""
+    if fmt == "json":
+        write_json(records(df, keys))
+    elif fmt == "csv":
+        write_csv(df, keys)
+    else:
+        print_table(df, columns, title=title, caption=caption)
+
+
+@contextlib.contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar on stderr while work runs; silent when stderr is not a terminal.
+
+    Yields `advance(done, total, step)` for the work to call. The bar is set up at the
+    first step, so the work (a file being read on another thread) starts first.
+    """
+    with contextlib.ExitStack() as stack:
+        shown: list[Any] = []  # [Progress, task id] once set up, [None] when silent
+
+        def advance(done: int, total: int, step: str) -> None:
+            if not shown:
+                shown.extend(_start_bar(label, stack))
+            bar, task = shown
+            if bar is not None:
+                bar.update(task, completed=done, total=total, description=f"{label}: {step}")
+
+        yield advance
+
+
+def _start_bar(label: str, stack: contextlib.ExitStack) -> tuple[Any, Any]:
+    con = console(stderr=True)
+    if not con.is_terminal:
+        return None, None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = stack.enter_context(
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=con,
+            transient=True,
+        )
+    )
+    return bar, bar.add_task(label, total=None)
+
+
+def note(message: str) -> None:
+    """A one-line note for the user on stderr."""
+    console(stderr=True).print(message, markup=False)
+
+
+def warn(message: str) -> None:
+    """A one-line warning on stderr."""
+    console(stderr=True).print(f"Warning: {message}", style="yellow", markup=False)

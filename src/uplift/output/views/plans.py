@@ -1,0 +1,213 @@
+"""How `uplift plan` shows its result: panels for people, records for programs, files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from uplift.analysis import plans as P
+from uplift.analysis.gaps import MARKET
+from uplift.analysis.volumes import collector_paused
+from uplift.errors import UsageError
+from uplift.output.i18n import t, t_all
+from uplift.output.render import write_csv, write_json
+from uplift.output.views import plain_records
+from uplift.sheets import columns as C
+from uplift.store.privacy import TARGETS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from uplift.output.panels import PanelSpec
+
+# The stable JSON/CSV keys of `uplift plan`: one record per option (documented in the README).
+PLAN_KEYS: Final = [
+    MARKET,
+    C.HOSPITAL,
+    P.RANK,
+    P.TYPE,
+    TARGETS,
+    P.EXTRA_BOXES,
+    P.FORMULA,
+    P.ASSUMPTIONS,
+    P.EVIDENCE,
+    P.ACTIONS,
+    P.KPI,
+    P.PRIORITY,
+]
+SUMMARY_KEYS: Final = list(P.SUMMARY_COLUMNS)
+
+OPTION_HEADERS: Final = {
+    P.RANK: "Rank",
+    P.TYPE: "Option",
+    P.PRIORITY: "Priority",
+    P.EXTRA_BOXES: "Extra boxes/month",
+    TARGETS: "Targets",
+    P.FORMULA: "Formula",
+    P.EVIDENCE: "Evidence",
+    P.ACTIONS: "Actions",
+    P.KPI: "KPI next month",
+    P.ASSUMPTIONS: "Assumptions",
+}
+SUMMARY_HEADERS: Final = {
+    MARKET: "Market",
+    C.HOSPITAL: "Hospital",
+    P.CURRENT_BOXES: "Boxes/month now",
+    P.EXTRA_BOXES: "Extra boxes/month",
+    P.PROJECTED_BOXES: "Projected boxes/month",
+    P.CURRENT_TIER: "Tier now",
+    P.PROJECTED_TIER: "Projected tier",
+    C.VIP: "VIP",
+    P.OPTIONS: "Options",
+    P.REASON: "Why fewer options",
+}
+_SHEET_COLUMNS: Final = list(OPTION_HEADERS)
+
+
+_boxes = P.fmt_boxes
+
+
+def _several(summary: pd.DataFrame) -> bool:
+    """True when the plans cover more than one market."""
+    return len(set(summary[MARKET])) > 1
+
+
+def _headline(row: dict) -> str:
+    vip = ", VIP" if row[C.VIP] else ""
+    text = t(
+        "now {now} boxes/month (tier {tier}{vip}) -> {projected} if the options land (tier {ptier})"
+    )
+    return text.format(
+        now=_boxes(row[P.CURRENT_BOXES]),
+        tier=row[P.CURRENT_TIER],
+        vip=vip,
+        projected=_boxes(row[P.PROJECTED_BOXES]),
+        ptier=row[P.PROJECTED_TIER],
+    )
+
+
+def type_label(kind: str) -> str:
+    """How an option type reads for people, in the current language."""
+    return t(P.TYPE_LABELS.get(kind, kind))
+
+
+def _title(row: dict, several_markets: bool) -> str:
+    market = f" [{row[MARKET]}]" if several_markets else ""
+    return f"{row[C.HOSPITAL]}{market}"
+
+
+def _groups(options: pd.DataFrame, summary: pd.DataFrame) -> list[tuple[dict, pd.DataFrame]]:
+    """Per summary row (in its order), the options of that hospital and market."""
+    out = []
+    for row in summary.to_dict("records"):
+        mine = options[
+            (options[MARKET] == row[MARKET]) & (options[C.HOSPITAL] == row[C.HOSPITAL])
+        ].sort_values(P.RANK)
+        out.append((row, mine))
+    return out
+
+
+def plan_panels(options: pd.DataFrame, summary: pd.DataFrame) -> list[PanelSpec]:
+    """One panel per hospital: the headline, then each option ranked with its arithmetic."""
+    from uplift.output.panels import PanelLine, PanelSpec
+
+    several = _several(summary)
+    panels = []
+    for row, mine in _groups(options, summary):
+        lines = [PanelLine(_headline(row), "bold")]
+        if row[P.REASON]:
+            lines.append(PanelLine(row[P.REASON].capitalize(), "yellow"))
+        for opt in mine.to_dict("records"):
+            heading = t("{rank}. {label}: +{boxes} boxes/month ({priority} priority)").format(
+                rank=opt[P.RANK],
+                label=type_label(opt[P.TYPE]),
+                boxes=_boxes(opt[P.EXTRA_BOXES]),
+                priority=t(opt[P.PRIORITY]),
+            )
+            lines.append(PanelLine(""))
+            lines.append(PanelLine(heading, "bold"))
+            lines.append(PanelLine(opt[P.FORMULA], indent=3))
+            targets = t("Targets: {names}").format(names="、".join(opt[TARGETS]))
+            lines.append(PanelLine(targets, indent=3))
+            evidence = t("Evidence: {text}").format(text=opt[P.EVIDENCE])
+            lines.append(PanelLine(evidence, "dim", indent=3))
+            lines.extend(PanelLine(f"- {a}", indent=3) for a in opt[P.ACTIONS])
+            lines.append(PanelLine(t("KPI: {text}").format(text=opt[P.KPI]), indent=3))
+        panels.append(PanelSpec(title=_title(row, several), lines=lines))
+    return panels
+
+
+@collector_paused()
+def show_plans(options: pd.DataFrame, summary: pd.DataFrame, *, fmt: str) -> None:
+    """Panels for people; one record per option (`PLAN_KEYS`) for programs."""
+    if fmt == "json":
+        write_json(plain_records(options, PLAN_KEYS))
+    elif fmt == "csv":
+        flat = options.copy()
+        flat[P.ASSUMPTIONS] = [[f"{k}={v:g}" for k, v in a.items()] for a in flat[P.ASSUMPTIONS]]
+        write_csv(flat, PLAN_KEYS)
+    else:
+        from uplift.output.panels import print_panels
+
+        print_panels(plan_panels(options, summary))
+
+
+def plan_sheets(options: pd.DataFrame, summary: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The workbook: a summary sheet, then one sheet per hospital (its options ranked)."""
+    several = _several(summary)
+    summary_cols = [k for k in SUMMARY_KEYS if several or k != MARKET]
+    sheets = [(t("Summary"), summary[summary_cols])]
+    for row, mine in _groups(options, summary):
+        name = f"{row[C.HOSPITAL]} {row[MARKET]}" if several else row[C.HOSPITAL]
+        sheets.append((name, mine[_SHEET_COLUMNS]))
+    return sheets
+
+
+def plan_markdown(options: pd.DataFrame, summary: pd.DataFrame) -> str:
+    """The plans as one Markdown document: a summary table, then a section per hospital."""
+    from uplift.output.export import markdown_table, md_escape
+
+    several = _several(summary)
+    summary_cols = [k for k in SUMMARY_KEYS if several or k != MARKET]
+    number = {k: _boxes for k in (P.CURRENT_BOXES, P.EXTRA_BOXES, P.PROJECTED_BOXES)}
+    vip = {C.VIP: lambda v: "VIP" if v else ""}
+    parts = [
+        f"# {t('Uplift plans')}",
+        "",
+        markdown_table(
+            summary[summary_cols], headers=t_all(SUMMARY_HEADERS), formatters=number | vip
+        ),
+    ]
+    for row, mine in _groups(options, summary):
+        parts += ["", f"## {md_escape(_title(row, several))}", "", md_escape(_headline(row))]
+        if row[P.REASON]:
+            parts += ["", md_escape(row[P.REASON].capitalize())]
+        if not mine.empty:
+            shown = mine[_SHEET_COLUMNS].copy()
+            shown[P.TYPE] = [type_label(kind) for kind in shown[P.TYPE]]
+            shown[P.PRIORITY] = [t(p) for p in shown[P.PRIORITY]]
+            parts += [
+                "",
+                markdown_table(
+                    shown, headers=t_all(OPTION_HEADERS), formatters={P.EXTRA_BOXES: _boxes}
+                ),
+            ]
+    return "\n".join(parts) + "\n"
+
+
+def save_plans(path: Path, options: pd.DataFrame, summary: pd.DataFrame) -> Path:
+    """Write the plans to `path`: .xlsx (a workbook for the partner) or .md (Markdown)."""
+    from uplift.output.export import write_markdown, write_workbook
+
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xlsx":
+        headers = t_all({**SUMMARY_HEADERS, **OPTION_HEADERS})
+        formats = {
+            P.CURRENT_BOXES: "#,##0.0",
+            P.PROJECTED_BOXES: "#,##0.0",
+            P.EXTRA_BOXES: "#,##0.0#",
+        }
+        return write_workbook(path, plan_sheets(options, summary), headers=headers, formats=formats)
+    if suffix == ".md":
+        return write_markdown(path, plan_markdown(options, summary))
+    raise UsageError(f"--out {path}: expected a .xlsx or .md file name")

@@ -1,0 +1,1029 @@
+"""The loader: partners' sheets in, the canonical sales table out, every row accounted for.
+
+Each input row ends as exactly one of: kept, skipped (with a reason: blank, header,
+totals, note ...) or rejected (with a reason and its Excel location). For every sheet
+rows_read == kept + sum(skipped) + sum(rejected).
+"""
+
+from __future__ import annotations
+
+import glob
+import re
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from uplift.errors import Problem, UnreadableFile, UsageError
+from uplift.sheets import columns as C
+from uplift.sheets.distinct import Coded, codes_and_values, repeated_text, texts_from_codes
+from uplift.sheets.headers import (
+    ALIASES,
+    HEADER_SEARCH_ROWS,
+    SALES_REQUIRED,
+    HeaderMatch,
+    accepted_names,
+    field_for,
+    find_header,
+    header_initials,
+    partial_fields,
+    unknown_overrides,
+)
+from uplift.sheets.names import match_key, normalise, normalise_person, normalise_series
+from uplift.sheets.periods import month_from_name, parse_periods, year_from_name
+from uplift.sheets.quantities import describe_spec_problem, parse_numbers, unit_kind, units_per_box
+from uplift.sheets.reading import (
+    CSV_SUFFIXES,
+    SUPPORTED,
+    RawSheet,
+    file_digest,
+    read_csv,
+    read_workbook,
+    sniff,
+    use_fast_allocator,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pandas as pd
+
+    from uplift.config import Settings
+
+MAX_EXAMPLES = 5
+_TOTAL_WORDS = ("合计", "小计", "总计", "总合计", "共计", "累计", "本页合计", "汇总")
+_TOTAL_EN = re.compile(r"^(grand\s*)?(sub[\s-]?)?totals?\b|^sum\b|\btotals?$", re.IGNORECASE)
+_FOOTER_WORDS = (
+    "制表",
+    "审核",
+    "备注",
+    "注:",
+    "注：",
+    "说明",
+    "打印",
+    "填表",
+    "负责人",
+    "联系人",
+    "数据来源",
+    "以上",
+    "note",
+)
+
+# skip reasons
+BLANK = "blank row"
+ABOVE_HEADER = "title or blank row above the header"
+HEADER = "header row"
+HEADER_REPEAT = "repeated header"
+TOTALS = "totals row"
+HEADING = "hospital or department heading"
+NOTE = "note or footer line"
+NO_TABLE = "sheet has no usage table"
+REPLACED = "replaced by a later file for the same partner and month"
+
+
+@dataclass
+class SheetReport:
+    """What the loader made of one sheet."""
+
+    file: str
+    sheet: str
+    kind: str = "sales"  # "sales", "competitors" or "none"
+    header_row: int | None = None  # 1-based Excel row
+    mapping: dict[str, str] = field(default_factory=dict)  # field -> header as written
+    rows_read: int = 0
+    kept: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)
+    examples: list[Problem] = field(default_factory=list)
+    boxes_ours: float = 0.0
+    boxes_other: float = 0.0
+    months: list[str] = field(default_factory=list)
+    partners: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    note: str = ""
+    warnings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # required fields without a column
+
+    @property
+    def accounted(self) -> bool:
+        return self.rows_read == self.kept + sum(self.skipped.values()) + sum(
+            self.rejected.values()
+        )
+
+
+@dataclass
+class FileReport:
+    """What the loader made of one file."""
+
+    path: str
+    digest: str = ""
+    sheets: list[SheetReport] = field(default_factory=list)
+    error: UnreadableFile | None = None
+    duplicate_of: str | None = None
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+@dataclass
+class LoadResult:
+    """The canonical tables and the full accounting of how they were made."""
+
+    sales: pd.DataFrame
+    competitors: pd.DataFrame
+    files: list[FileReport]
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def sheets(self) -> list[SheetReport]:
+        return [s for f in self.files for s in f.sheets]
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(sum(s.rejected.values()) for s in self.sheets)
+
+    @property
+    def unreadable(self) -> list[FileReport]:
+        return [f for f in self.files if f.error is not None]
+
+    def raise_if_unreadable(self) -> None:
+        """Analyses stop on a file they cannot read: the figures would be incomplete."""
+        bad = self.unreadable
+        if bad:
+            err = bad[0].error
+            assert err is not None
+            more = f" (and {len(bad) - 1} more unreadable file(s))" if len(bad) > 1 else ""
+            raise UnreadableFile(err.message + more, hint=err.hint)
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files from paths, folders (their spreadsheets, sorted) and globs, in the order given."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(
+                f
+                for f in p.iterdir()
+                if f.is_file()
+                and f.suffix.casefold() in SUPPORTED
+                and not f.name.startswith(("~$", "."))
+            )
+            if not found:
+                raise UsageError(f"{p}: no spreadsheets (.xlsx, .xls, .csv ...) in this folder")
+            out.extend(found)
+        elif not p.exists() and any(ch in str(p) for ch in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(str(p)) if Path(m).is_file())
+            if not matches:
+                raise UsageError(f"{p}: no file matches this pattern")
+            out.extend(matches)
+        else:
+            out.append(p)
+    return out
+
+
+def load_files(
+    paths: list[Path],
+    *,
+    settings: Settings,
+    partner: str | None = None,
+    sheets: list[str] | None = None,
+    encoding: str | None = None,
+    competitors: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> LoadResult:
+    """Load every sheet of every file; later files win for a partner and month they repeat.
+
+    `progress(done, total, file name)` is called before each file, for a progress bar.
+    """
+    bad = unknown_overrides(settings.columns)
+    if bad:
+        raise UsageError(
+            f"[columns] in uplift.toml: unknown field(s) {', '.join(bad)}",
+            hint=f'write field = "header as in the sheet"; fields: {", ".join(ALIASES)}',
+        )
+    wanted = _sheet_filter(sheets)
+    files = expand_paths(paths)
+    # The Rust reader and zlib release the GIL: the first file is checked and read on
+    # another thread while this one imports pandas, and then the next file is read on
+    # the other core while this one is cleaned. One file ahead at most, so memory holds
+    # two raw files, not all.
+    pool = ThreadPoolExecutor(max_workers=2)
+    ahead: dict[int, Future[tuple[list[str], list[RawSheet]]]] = {}
+
+    def fetch(i: int) -> None:
+        if i < len(files) and i not in ahead:
+            ahead[i] = pool.submit(_raw_sheets, files[i], settings, encoding, wanted)
+
+    try:
+        fetch(0)
+        import pandas as pd
+
+        result = LoadResult(sales=C.empty_sales(), competitors=C.empty_competitors(), files=[])
+        seen: dict[str, str] = {}
+        sales_parts: list[pd.DataFrame] = []
+        comp_parts: list[pd.DataFrame] = []
+        _load_each(
+            files,
+            result,
+            seen,
+            sales_parts,
+            comp_parts,
+            ahead,
+            fetch,
+            progress,
+            settings=settings,
+            partner=partner,
+            sheets=sheets,
+            encoding=encoding,
+            competitors=competitors,
+            wanted=wanted,
+        )
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    sales = pd.concat(sales_parts, ignore_index=True) if sales_parts else C.empty_sales()
+    result.sales = _later_files_win(sales, result, settings)
+    if comp_parts:
+        result.competitors = pd.concat(comp_parts, ignore_index=True)
+    failed = {f.path for f in result.files if f.error is not None}
+    for s in result.sheets:
+        if s.kind == "none" and s.note and s.file not in failed:
+            result.notes.append(f'{Path(s.file).name}, sheet "{s.sheet}": skipped, {s.note}')
+    return result
+
+
+def _load_each(
+    files: list[Path],
+    result: LoadResult,
+    seen: dict[str, str],
+    sales_parts: list[pd.DataFrame],
+    comp_parts: list[pd.DataFrame],
+    ahead: dict[int, Future[tuple[list[str], list[RawSheet]]]],
+    fetch: Callable[[int], None],
+    progress: Callable[[int, int, str], None] | None,
+    *,
+    settings: Settings,
+    partner: str | None,
+    sheets: list[str] | None,
+    encoding: str | None,
+    competitors: bool,
+    wanted: Callable[[str], bool] | None,
+) -> None:
+    """The per-file part of `load_files`, in the order given."""
+
+    for done, path in enumerate(files):
+        if progress is not None:
+            progress(done, len(files), path.name)
+        report = FileReport(path=str(path))
+        result.files.append(report)
+        try:
+            report.digest = file_digest(path)
+        except OSError as exc:
+            report.error = UnreadableFile(f"{path}: {exc.strerror or exc}")
+            continue
+        if report.digest in seen:
+            report.duplicate_of = seen[report.digest]
+            result.notes.append(
+                f"{path.name}: same content as {Path(seen[report.digest]).name}; read once"
+            )
+            continue
+        seen[report.digest] = str(path)
+        file_sales: list[pd.DataFrame] = []
+        file_comp: list[pd.DataFrame] = []
+        try:
+            fetch(done)
+            fetch(done + 1)
+            future = ahead.pop(done, None)
+            if future is not None:
+                names, raws = future.result()
+                future = None  # the future holds the raw sheets too
+            else:
+                names, raws = _raw_sheets(path, settings, encoding, wanted)
+            while raws:
+                # each raw sheet is let go once cleaned: a 1M-row grid is ~200 MB
+                sheet_report, sales, comp = load_sheet(
+                    raws.pop(0),
+                    path=path,
+                    settings=settings,
+                    partner=partner,
+                    competitors=competitors,
+                )
+                report.sheets.append(sheet_report)
+                if sales is not None:
+                    file_sales.append(sales)
+                if comp is not None:
+                    file_comp.append(comp)
+        except UnreadableFile as exc:
+            report.error = exc
+            report.sheets.clear()
+            continue
+        if sheets and not report.sheets:
+            report.error = UnreadableFile(
+                f"{path.name}: no sheet named {', '.join(sheets)}",
+                hint=f"sheets in this file: {', '.join(names)}",
+            )
+            continue
+        if report.sheets and not any(s.kind != "none" for s in report.sheets):
+            report.error = _no_table_error(path, report)
+            continue
+        sales_parts.extend(file_sales)
+        comp_parts.extend(file_comp)
+        result.notes.extend(_months_in_several_sheets(path, file_sales))
+        result.warnings.extend(w for sheet in report.sheets for w in sheet.warnings)
+
+
+_DATE_IN_NAME = re.compile(
+    r"(?<!\d)20\d{6}(?!\d)"  # 20260415
+    r"|(?<!\d)20\d{2}(?:\s*[-_. 年]?\s*(?:0?[1-9]|1[0-2])(?!\d)\s*月?"
+    r"(?:\s*[-_.]?\s*\d{1,2}\s*日?)?)?"  # 2026-09, 2026年9月, 2026.10.3
+    r"|(?<!\d)(?:0?[1-9]|1[0-2])\s*月(?:份)?"  # 9月
+)
+_SHEET_WORDS = re.compile(
+    r"(使用明细|流向明细|销售明细|销售流向|纯销|流向|明细|数据|报表|usage|detail|sales|flow)",
+    re.IGNORECASE,
+)
+
+
+def partner_from_file_name(stem: str) -> str:
+    """The partner a file is named after: `康源医药_202609流向明细` -> `康源医药`.
+
+    Monthly files of one partner must give one partner, so dates and the usual words
+    for the sheet itself are left out; a name that is nothing else stays as it is.
+    """
+    name = _DATE_IN_NAME.sub(" ", stem)
+    name = _SHEET_WORDS.sub(" ", name)
+    name = re.sub(r"[\s_\-.()（）\[\]【】]+", " ", name).strip()
+    return name or stem
+
+
+def _sheet_filter(sheets: list[str] | None) -> Callable[[str], bool] | None:
+    """`--sheet` names, compared as the user would: `4月 ` is `4月`, case aside."""
+    if not sheets:
+        return None
+    keys = {match_key(s) for s in sheets}
+    return lambda name: name in sheets or match_key(name) in keys
+
+
+def _months_in_several_sheets(path: Path, frames: list[pd.DataFrame]) -> list[str]:
+    """A note when two sheets of one file hold the same partner and month.
+
+    Both are counted (regions or product lines often get a sheet each), but a summary
+    sheet repeating the detail would count twice, so the user is told.
+    """
+    import pandas as pd
+
+    if len(frames) < 2:
+        return []
+    pairs = pd.concat(
+        [f[[C.PARTNER, C.MONTH, C.SHEET]].drop_duplicates() for f in frames], ignore_index=True
+    )
+    shared = pairs[pairs.duplicated([C.PARTNER, C.MONTH], keep=False)]
+    notes = []
+    for (partner, month), part in shared.groupby([C.PARTNER, C.MONTH], sort=True):
+        names = " and ".join(f'"{n}"' for n in part[C.SHEET].tolist())
+        notes.append(
+            f"{path.name}: sheets {names} both hold partner {partner}, {month}; all are "
+            "counted (pick sheets with --sheet if one repeats another)"
+        )
+    return notes
+
+
+def _no_table_error(path: Path, report: FileReport) -> UnreadableFile:
+    """No sheet of the file holds a usage table: say what was found and what is accepted."""
+    first = next((s for s in report.sheets if s.note), None)
+    missing = first.missing if first is not None and first.missing else list(SALES_REQUIRED)
+    accepted = "; ".join(f"for {f}: {accepted_names(f)}" for f in missing)
+    return UnreadableFile(
+        f"{path.name}: no usage table found in any sheet ({first.note if first else ''})",
+        hint=f"names accepted {accepted}; map other names under [columns] in uplift.toml",
+    )
+
+
+def _raw_sheets(
+    path: Path, settings: Settings, encoding: str | None, wanted: Callable[[str], bool] | None
+) -> tuple[list[str], list[RawSheet]]:
+    """Every sheet name of the file, and the wanted sheets read."""
+    use_fast_allocator()
+    if path.suffix.casefold() in CSV_SUFFIXES:
+        if sniff(path) in ("zip", "ole"):
+            raise UnreadableFile(
+                f"{path.name}: not a CSV text file (it is an Excel workbook)",
+                hint="rename it to .xlsx (or .xls)",
+            )
+        if wanted is not None and not wanted(path.stem):
+            return [path.stem], []
+        return [path.stem], [read_csv(path, encoding=encoding)]
+    return read_workbook(path, max_unzipped_mb=settings.max_unzipped_mb, wanted=wanted)
+
+
+def _later_files_win(sales: pd.DataFrame, result: LoadResult, settings: Settings) -> pd.DataFrame:
+    """A partner x month present in several files is taken from the last file given.
+
+    The rows of the earlier files stay accounted for: their sheets count them as skipped
+    (replaced), and their boxes leave the sheet's totals.
+    """
+    if sales.empty:
+        return sales
+    pairs = sales[[C.PARTNER, C.MONTH, C.SOURCE_FILE]].drop_duplicates()
+    order = {f.path: i for i, f in enumerate(result.files)}
+    pairs = pairs.assign(_order=pairs[C.SOURCE_FILE].map(order))
+    last = pairs.groupby([C.PARTNER, C.MONTH])["_order"].transform("max")
+    losers = pairs[pairs["_order"] != last]
+    if losers.empty:
+        return sales
+    keep_file = pairs[pairs["_order"] == last].set_index([C.PARTNER, C.MONTH])[C.SOURCE_FILE]
+    drop = sales.set_index([C.PARTNER, C.MONTH, C.SOURCE_FILE]).index.isin(
+        losers.set_index([C.PARTNER, C.MONTH, C.SOURCE_FILE]).index
+    )
+    dropped = sales[drop]
+    summary = dropped.groupby([C.PARTNER, C.MONTH, C.SOURCE_FILE], sort=True)[C.BOXES].agg(
+        ["size", "sum"]
+    )
+    for (partner, month, src), n, boxes in summary.itertuples(name=None):
+        winner = keep_file.loc[(partner, month)]
+        result.warnings.append(
+            f"partner {partner}, {month}: {Path(winner).name} replaces {Path(src).name} "
+            f"({n} rows, {boxes:,.1f} boxes of {Path(src).name} not counted)"
+        )
+    kept = sales[~drop].reset_index(drop=True)
+    by_sheet = dropped.groupby([C.SOURCE_FILE, C.SHEET]).size()
+    for s in result.sheets:
+        n = int(by_sheet.get((s.file, s.sheet), 0))
+        if n:
+            s.kept -= n
+            s.skipped[REPLACED] += n
+            rest = kept[(kept[C.SOURCE_FILE] == s.file) & (kept[C.SHEET] == s.sheet)]
+            _sum_up(s, rest, settings)
+    return kept
+
+
+# One sheet ---------------------------------------------------------------------------
+
+
+def load_sheet(
+    raw: RawSheet,
+    *,
+    path: Path,
+    settings: Settings,
+    partner: str | None = None,
+    competitors: bool = False,
+) -> tuple[SheetReport, pd.DataFrame | None, pd.DataFrame | None]:
+    """Turn one raw sheet into canonical rows (sales or field-visit competitor figures)."""
+    grid = raw.grid
+    report = SheetReport(file=str(path), sheet=raw.name, rows_read=len(grid))
+    if grid.shape[0] == 0 or grid.shape[1] == 0:
+        report.kind, report.note = "none", "empty sheet"
+        return report, None, None
+    # columns with no value anywhere (formatting to column XFD) cost time and say nothing;
+    # the kept columns keep their labels, so column indices still match the header's
+    grid = grid.loc[:, grid.notna().any(axis=0).to_numpy()]
+    if grid.shape[1] == 0:
+        report.kind, report.note = "none", "empty sheet"
+        report.skipped[BLANK] = len(raw.grid)
+        return report, None, None
+    head_rows = _rows_as_lists(grid.head(HEADER_SEARCH_ROWS))
+    header = find_header(head_rows, settings.columns)
+    if header is None:
+        report.kind = "none"
+        report.skipped[NO_TABLE] = len(grid)
+        report.note, report.missing = _no_header_note(head_rows, settings)
+        return report, None, None
+    # header.fields hold positions in head_rows; turn them back into column labels
+    labels = list(grid.columns)
+    header.fields = {f: labels[i] for f, i in header.fields.items()}
+    header.names = {labels[i]: n for i, n in header.names.items()}
+    if competitors and header.kind == "sales":
+        header = _as_competitor_header(header)
+    report.kind = header.kind
+    report.header_row = header.row + 1
+    report.mapping = {f: header.header(f) for f in header.fields}
+    if header.row:
+        report.skipped[ABOVE_HEADER] = header.row
+    report.skipped[HEADER] = 1
+    body = grid.iloc[header.row + 1 :]
+    if header.kind == "competitors":
+        frame = _competitor_rows(body, header, report, path, raw.name, settings)
+        return report, None, frame
+    frame = _sales_rows(body, header, report, path, raw, settings, partner)
+    return report, frame, None
+
+
+def _no_header_note(head_rows: list[list[Any]], settings: Settings) -> tuple[str, list[str]]:
+    """Why a sheet holds no usage table (the headers found), and the fields missing."""
+    seen, matched = partial_fields(head_rows, settings.columns)
+    missing = [f for f in SALES_REQUIRED if f not in matched]
+    if not matched or not seen:
+        return "no header with hospital, product and quantity in the first 30 rows", missing
+    more = " ..." if len(seen) > 12 else ""
+    return (
+        f"no {_or(missing)} column; headers found: {', '.join(seen[:12])}{more}",
+        missing,
+    )
+
+
+def _or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _as_competitor_header(h: HeaderMatch) -> HeaderMatch:
+    fields = dict(h.fields)
+    fields["competitor"] = fields.pop("product")
+    fields["monthly_boxes"] = fields.pop("quantity")
+    return HeaderMatch(row=h.row, fields=fields, names=h.names, unit_hints={}, kind="competitors")
+
+
+def _rows_as_lists(df: pd.DataFrame) -> list[list[Any]]:
+    values = df.astype(object).to_numpy()
+    return [[None if v is None or v != v else v for v in row] for row in values.tolist()]
+
+
+class _Status:
+    """Per-row outcome, filled in priority order: the first reason given sticks."""
+
+    def __init__(self, index: pd.Index) -> None:
+        import numpy as np
+
+        self.index = index
+        self.reason = np.full(len(index), "", dtype=object)
+        self.rejected = np.zeros(len(index), dtype=bool)
+        self._open = np.ones(len(index), dtype=bool)
+
+    def open(self) -> Any:
+        """The rows no reason has been given for yet (a copy)."""
+        return self._open.copy()
+
+    def skip(self, mask: Any, reason: str) -> None:
+        m = self._open & mask
+        self.reason[m] = reason
+        self._open &= ~m
+
+    def reject(self, mask: Any, reason: str | Callable[[Any], Any]) -> None:
+        """Reject the open rows of `mask`; `reason` is a text, or a function building the
+        texts for just those rows (so messages are made only for rejected rows)."""
+        m = self._open & mask
+        if not m.any():
+            return
+        self.reason[m] = reason if isinstance(reason, str) else reason(m)
+        self.rejected[m] = True
+        self._open &= ~m
+
+
+def _quoted(values: pd.Series, prefix: str, suffix: str = '"') -> Any:
+    """`prefix` + the value (cut to 40 characters) + `suffix`, for rejection reasons."""
+    text = values.fillna("").astype("str")
+    long = text.str.len() > 40
+    if long.any():
+        text = text.where(~long, text.str.slice(0, 39) + "…")
+    return (prefix + text + suffix).to_numpy(dtype=object)
+
+
+def _classify_common(
+    body: pd.DataFrame, header: HeaderMatch, status: _Status, has_number: Any, overrides: Any
+) -> Any:
+    """Blank, repeated-header, totals, note and heading rows, in that order.
+
+    Returns the mask of heading rows: a lone hospital (or department) cell above its
+    block, which names the rows below it without being a row of data itself.
+    """
+    import numpy as np
+
+    counts = body.notna().to_numpy().sum(axis=1)
+    status.skip(counts == 0, BLANK)
+    n = len(body)
+    header_like = np.zeros(n, dtype=int)
+    totals = np.zeros(n, dtype=bool)
+    footer = np.zeros(n, dtype=bool)
+    maybe = _maybe_word(overrides)
+    for col in body.columns:
+        values = body[col]
+        # the exact checks run only on texts holding a character they look for
+        uniques = [u for u in _wordy_uniques(values) if maybe(normalise(u).casefold())]
+        if not uniques:
+            continue
+        is_header = {u for u in uniques if field_for(u, overrides) is not None}
+        if is_header:
+            header_like += values.isin(is_header).to_numpy()
+        total_vals = {u for u in uniques if is_total_label(u)}
+        if total_vals:
+            totals |= values.isin(total_vals).to_numpy()
+        foot_vals = {u for u in uniques if _is_footer(u)}
+        if foot_vals:
+            footer |= values.isin(foot_vals).to_numpy()
+    status.skip(header_like >= 2, HEADER_REPEAT)
+    status.skip(totals, TOTALS)
+    # a remark such as 说明书更换 in a data row is not a footer: footers carry no quantity
+    status.skip(footer & ~has_number, NOTE)
+    lone = counts == 1
+    qty_col = header.fields.get("quantity", header.fields.get("monthly_boxes"))
+    if qty_col is not None:
+        # a lone number under the quantity header, below a block: an unlabelled total
+        status.skip(lone & body[qty_col].notna().to_numpy() & has_number, TOTALS)
+    heading = np.zeros(n, dtype=bool)
+    for fld in ("hospital", "department"):
+        if fld in header.fields:
+            filled = body[header.fields[fld]].notna().to_numpy()
+            heading |= _headings(lone & filled & status.open(), status.open(), filled)
+    status.skip(heading, HEADING)
+    status.skip(lone, NOTE)
+    return heading
+
+
+def _maybe_word(overrides: Any) -> Callable[[str], object]:
+    """A quick test on a normalised, case-folded text: False means it is surely no header
+    cell, totals label or footer, so the exact checks can be left out.
+
+    A header key, a footer word or a totals word must start somewhere in the text, so
+    the text holds its first character (every totals word holds 计 or 汇, English ones
+    "total" or "sum").
+    """
+    firsts = set(header_initials(overrides)) | {w[0] for w in _FOOTER_WORDS} | {"计", "汇"}
+    chars = "".join(re.escape(c) for c in sorted(firsts))
+    return re.compile(f"[{chars}]|total|sum").search
+
+
+def _headings(candidates: Any, data: Any, filled: Any) -> Any:
+    """The candidate rows (a lone hospital or department cell) that head a block: the
+    next data row leaves that cell empty. A lone cell followed by a row naming its own
+    hospital is a title or note, and names nothing."""
+    import numpy as np
+
+    out = np.zeros(len(candidates), dtype=bool)
+    if not candidates.any():
+        return out
+    seq = np.flatnonzero(candidates | data)  # the rows in order, others left out
+    follower = np.append(seq[1:], -1)  # the next of those rows, -1 at the end
+    has_next = follower >= 0
+    nxt = np.where(has_next, follower, 0)
+    heads = candidates[seq] & has_next & data[nxt] & ~filled[nxt]
+    out[seq[heads]] = True
+    return out
+
+
+def _wordy_uniques(values: pd.Series) -> list[str]:
+    """The distinct texts of a column that could be a header, total or footer word.
+
+    Numbers, dates and codes (most distinct values of a long sheet) cannot, so they are
+    left out before the per-value checks.
+    """
+    import pandas as pd
+
+    uniques = pd.Series(values.dropna().unique(), dtype="str")
+    if uniques.empty:
+        return []
+    numeric = uniques.str.fullmatch(r"[\d\s.,:/+\-eE]*")
+    return uniques[~numeric].tolist()
+
+
+def is_total_label(value: object) -> bool:
+    """A cell that labels a totals row: 合计, 小计, 华西医院合计, 汇总, Total, Sub-total ..."""
+    spaced = normalise(value).strip(":：()（）[]【】 ")
+    if len(spaced) > 60:
+        return False
+    core = spaced.replace(" ", "")
+    return (
+        core.startswith(_TOTAL_WORDS)
+        or core.endswith(_TOTAL_WORDS)
+        or bool(_TOTAL_EN.search(spaced))
+    )
+
+
+def _is_footer(value: object) -> bool:
+    s = normalise(value).replace(" ", "").casefold()
+    return s.startswith(_FOOTER_WORDS)
+
+
+def _col(body: pd.DataFrame, header: HeaderMatch, fld: str) -> pd.Series | None:
+    idx = header.fields.get(fld)
+    return None if idx is None else body[idx]
+
+
+def _problem_examples(
+    report: SheetReport, body: pd.DataFrame, status: _Status, columns: dict[str, str]
+) -> None:
+    """Record the first few rejected rows per reason as file:sheet:row problems."""
+    import pandas as pd
+
+    reasons = pd.Series(status.reason, index=body.index)[status.rejected]
+    if reasons.empty:
+        return
+    kinds = _kinds(reasons)
+    for kind, rows in reasons.groupby(kinds.to_numpy(), sort=False):
+        for idx in rows.index[:MAX_EXAMPLES]:
+            report.examples.append(
+                Problem(
+                    file=Path(report.file).name,
+                    sheet=report.sheet,
+                    row=int(idx) + 1,
+                    column=columns.get(str(kind)) or None,
+                    problem=str(rows.loc[idx]),
+                )
+            )
+
+
+def _kinds(reasons: pd.Series) -> pd.Series:
+    """`reason_kind` of every reason, computed once per distinct reason."""
+    import pandas as pd
+
+    uniques = pd.unique(reasons)
+    mapping = pd.Series([reason_kind(u) for u in uniques], index=uniques, dtype="str")
+    return reasons.map(mapping)
+
+
+def _sales_rows(
+    body: pd.DataFrame,
+    header: HeaderMatch,
+    report: SheetReport,
+    path: Path,
+    raw: RawSheet,
+    settings: Settings,
+    partner_opt: str | None,
+) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    sheet = raw.name
+    n = len(body)
+
+    def text(fld: str) -> pd.Series:
+        col = _col(body, header, fld)
+        if col is None:
+            return pd.Series(None, index=body.index, dtype="object")
+        return col
+
+    def coded(fld: str) -> Coded:
+        return Coded.of(_col(body, header, fld), n)
+
+    qty_raw = text("quantity")
+    parsed = parse_numbers(qty_raw)
+    has_number = parsed["value"].notna().to_numpy()
+    status = _Status(body.index)
+    heading = _classify_common(body, header, status, has_number, settings.columns)
+    data_rows = status.open()
+    feeds = data_rows | heading
+
+    # merged cells: a hospital (and, inside its block, a department) written once
+    # at the top of its rows reaches every row below it
+    hospital = coded("hospital").where(feeds)
+    block_start = ~hospital.isna()
+    hospital = hospital.ffill()
+    department = coded("department").where(feeds).ffill(restart=block_start)
+    partner_col = coded("partner").where(data_rows).ffill()
+
+    status.reject(qty_raw.isna().to_numpy(), "quantity is empty")
+    status.reject(~has_number, lambda m: _quoted(qty_raw[m], 'quantity is not a number: "'))
+    status.reject(hospital.isna(), "hospital is empty")
+    product = coded("product")
+    status.reject(product.isna(), "product is empty")
+
+    # units: the unit column, else a unit written after the number, else the header's
+    unit = text("unit").fillna("").astype("str").str.strip()
+    unit = unit.where(unit != "", parsed["unit"])
+    hint = header.unit_hints.get("quantity", "")
+    if hint:
+        unit = unit.where(unit != "", hint)
+    unit = normalise_series(unit)
+    spec = text("spec").fillna("").astype("str")
+    unit_codes, uniq_units = codes_and_values(unit)
+    kind = texts_from_codes([unit_kind(u) for u in uniq_units], unit_codes, unit.index)
+    status.reject((kind == "unknown").to_numpy(), lambda m: _quoted(unit[m], 'unknown unit "'))
+    boxes = parsed["value"].to_numpy(dtype="float64", copy=True)
+    counted = (kind == "count").to_numpy() & status.open()
+    if counted.any():
+        # one conversion per distinct (spec, unit), mapped back to the rows
+        spec_codes, specs = codes_and_values(spec)
+        pair_codes = spec_codes.astype("int64") * (len(uniq_units) + 1) + unit_codes
+        pairs, first = np.unique(pair_codes[counted], return_index=True)
+        rows = np.flatnonzero(counted)[first]
+        per_box = np.full(len(pairs), np.nan)
+        problem = np.full(len(pairs), "", dtype=object)
+        for i, row in enumerate(rows):
+            s, u = specs[spec_codes[row]], uniq_units[unit_codes[row]]
+            per_box[i] = units_per_box(s, u) or np.nan
+            if np.isnan(per_box[i]):
+                problem[i] = describe_spec_problem(s, u)
+        slot = np.searchsorted(pairs, pair_codes[counted])
+        factor = np.full(n, np.nan)
+        factor[counted] = per_box[slot]
+        no_spec = counted & np.isnan(factor)
+        if no_spec.any():
+            reasons = np.full(n, "", dtype=object)
+            reasons[counted] = problem[slot]
+            status.reject(no_spec, lambda m: reasons[m])
+        ok = counted & ~no_spec
+        boxes[ok] = boxes[ok] / factor[ok]
+
+    month = _months(body, header, status, path, raw, text, data_rows)
+
+    keep = status.open()
+    report.kept = int(keep.sum())
+    skipped = pd.Series(status.reason[~keep & ~status.rejected])
+    report.skipped.update(skipped.value_counts().to_dict())
+    unit_header = header.names.get(header.fields.get("unit", -1), header.header("quantity"))
+    month_header = header.names.get(header.fields.get("month", -1), "")
+    columns = {
+        "quantity is empty": header.header("quantity"),
+        "quantity is not a number": header.header("quantity"),
+        "hospital is empty": header.header("hospital"),
+        "product is empty": header.header("product"),
+        "unknown unit": unit_header,
+        "unit without a usable pack spec": unit_header,
+        "month is empty": month_header,
+        "invalid month": month_header,
+    }
+    _problem_examples(report, body, status, {k: v for k, v in columns.items() if v})
+    report.rejected = _recount(status)
+
+    k = keep
+    kept_index = body.index[k]
+    default_partner = normalise(partner_opt or partner_from_file_name(path.stem))
+    aliases = settings.hospital_aliases
+
+    def partner_name(value: str) -> str:
+        return normalise(value) if value.strip() else default_partner
+
+    def hospital_name(value: str) -> str:
+        name = normalise(value)
+        return aliases.get(name, name) if aliases else name
+
+    out = pd.DataFrame(
+        {
+            C.PARTNER: partner_col.texts(k, kept_index, partner_name, default_partner),
+            C.MONTH: month[k].astype("str"),
+            C.HOSPITAL: hospital.texts(k, kept_index, hospital_name, hospital_name("")),
+            C.DEPARTMENT: department.texts(k, kept_index, normalise),
+            C.PRESCRIBER: coded("prescriber").texts(k, kept_index, normalise_person),
+            C.PRODUCT: product.texts(k, kept_index, normalise),
+            C.SPEC: normalise_series(spec[k]),
+            C.QUANTITY: parsed["value"][k].astype("float64"),
+            C.UNIT: unit[k].where(unit[k] != "", "盒").astype("str"),
+            C.BOXES: boxes[k].astype("float64"),
+            C.SOURCE_FILE: repeated_text(str(path), int(k.sum())),
+            C.SHEET: repeated_text(sheet, int(k.sum())),
+            C.ROW: (body.index[k] + 1).astype("int64"),
+        }
+    )
+    out = out.reset_index(drop=True)
+    _sum_up(report, out, settings)
+    return out
+
+
+def _months(
+    body: pd.DataFrame,
+    header: HeaderMatch,
+    status: _Status,
+    path: Path,
+    raw: RawSheet,
+    text: Callable[[str], pd.Series],
+    data_rows: Any,
+) -> pd.Series:
+    """The month of every row: a month/date column (with a year column for bare months),
+    else the sheet name, else the file name.
+
+    An empty cell in the month column takes the month above it (a month merged down its
+    block), or, above the first month written, the month the sheet or file name gives.
+    """
+    import numpy as np
+    import pandas as pd
+
+    year_hint = year_from_name(raw.name) or year_from_name(path.stem)
+    named = month_from_name(raw.name, year_hint) or month_from_name(path.stem, year_hint)
+    if "month" in header.fields:
+        month_col = text("month").where(data_rows).ffill()
+        if named is not None:
+            month_col = month_col.fillna(named)
+        years = text("year").where(data_rows).ffill() if "year" in header.fields else None
+        periods = parse_periods(
+            month_col.where(month_col.notna(), ""),
+            year_hint,
+            years=years,
+            date1904=raw.date1904,
+        )
+        status.reject(month_col.isna().to_numpy(), "month is empty")
+        problems = periods["problem"]
+        status.reject(
+            (problems != "").to_numpy(), lambda m: ("month: " + problems[m]).to_numpy(dtype=object)
+        )
+        return periods["month"]
+    if named is None:
+        status.reject(
+            np.ones(len(body), dtype=bool),
+            "no month: no month/date column, and none in the sheet or file name",
+        )
+        named = ""
+    return pd.Series(named, index=body.index, dtype="str")
+
+
+def _sum_up(report: SheetReport, rows: pd.DataFrame, settings: Settings) -> None:
+    """Boxes (ours / others), months, partners and units of a sheet's kept rows."""
+    from uplift.analysis.volumes import mark_ours
+
+    ours = mark_ours(rows[C.PRODUCT], settings).to_numpy()
+    report.boxes_ours = float(rows.loc[ours, C.BOXES].sum())
+    report.boxes_other = float(rows.loc[~ours, C.BOXES].sum())
+    report.months = sorted(rows[C.MONTH].unique().tolist())
+    report.partners = sorted(rows[C.PARTNER].unique().tolist())
+    report.units = sorted(rows[C.UNIT].unique().tolist())
+    # a doctor merged down over several rows reaches only the first of them (merges are
+    # not visible to the reader): say so rather than let those rows lose their doctor
+    blank = rows[C.PRESCRIBER] == ""
+    if "prescriber" in report.mapping and blank.any() and not blank.all():
+        first = rows.loc[blank, C.ROW].head(5).astype(str).tolist()
+        report.warnings.append(
+            f'{Path(report.file).name}, sheet "{report.sheet}": {int(blank.sum())} row(s) '
+            f"have no doctor while other rows name one (rows {', '.join(first)}"
+            f"{' ...' if blank.sum() > 5 else ''}); if the doctor's cell is merged down, "
+            "unmerge it and fill it in"
+        )
+
+
+def _recount(status: _Status) -> Counter[str]:
+    import pandas as pd
+
+    reasons = pd.Series(status.reason[status.rejected], dtype="str")
+    if reasons.empty:
+        return Counter()
+    return Counter(_kinds(reasons).value_counts().to_dict())
+
+
+def reason_kind(reason: str) -> str:
+    """The countable kind of a row-level reason: `quantity is not a number: "n/a"` -> its kind."""
+    if reason.startswith("quantity is not a number"):
+        return "quantity is not a number"
+    if reason.startswith('unknown unit "'):
+        return "unknown unit"
+    if reason.startswith("quantity is in"):
+        return "unit without a usable pack spec"
+    if reason.startswith("month: "):
+        return "invalid month"
+    return reason
+
+
+def _competitor_rows(
+    body: pd.DataFrame,
+    header: HeaderMatch,
+    report: SheetReport,
+    path: Path,
+    sheet: str,
+    settings: Settings,
+) -> pd.DataFrame:
+    import pandas as pd
+
+    qty_raw = body[header.fields["monthly_boxes"]]
+    parsed = parse_numbers(qty_raw)
+    has_number = parsed["value"].notna().to_numpy()
+    status = _Status(body.index)
+    heading = _classify_common(body, header, status, has_number, settings.columns)
+    hospital = body[header.fields["hospital"]].where(status.open() | heading).ffill()
+    status.reject(qty_raw.isna().to_numpy(), "monthly boxes are empty")
+    status.reject(~has_number, lambda m: _quoted(qty_raw[m], 'quantity is not a number: "'))
+    product = body[header.fields["competitor"]]
+    status.reject(product.isna().to_numpy(), "competitor product is empty")
+    status.reject(hospital.isna().to_numpy(), "hospital is empty")
+    keep = status.open()
+    report.kept = int(keep.sum())
+    report.skipped.update(
+        pd.Series(status.reason[~keep & ~status.rejected]).value_counts().to_dict()
+    )
+    columns = {
+        "monthly boxes are empty": header.header("monthly_boxes"),
+        "quantity is not a number": header.header("monthly_boxes"),
+        "competitor product is empty": header.header("competitor"),
+        "hospital is empty": header.header("hospital"),
+    }
+    _problem_examples(report, body, status, columns)
+    report.rejected = _recount(status)
+
+    def opt(fld: str, person: bool = False) -> pd.Series:
+        if fld not in header.fields:
+            return pd.Series("", index=body.index[keep], dtype="str")
+        return normalise_series(body[header.fields[fld]][keep].fillna(""), person=person)
+
+    hospital_names = normalise_series(hospital[keep].fillna(""))
+    if settings.hospital_aliases:
+        hospital_names = hospital_names.replace(settings.hospital_aliases)
+    out = pd.DataFrame(
+        {
+            C.HOSPITAL: hospital_names,
+            C.DEPARTMENT: opt("department"),
+            C.PRESCRIBER: opt("prescriber", person=True),
+            C.PRODUCT: normalise_series(product[keep].fillna("")),
+            C.BOXES: parsed["value"][keep].astype("float64"),
+            C.SOURCE_FILE: str(path),
+            C.SHEET: sheet,
+            C.ROW: (body.index[keep] + 1).astype("int64"),
+        }
+    )
+    report.boxes_other = float(out[C.BOXES].sum())
+    return out.reset_index(drop=True)
+
+
+def known_fields() -> list[str]:
+    """Canonical fields a header may map to (for `[columns]` in uplift.toml)."""
+    return list(ALIASES)
+
+
+def header_key(text: str) -> str:
+    """The comparison key of a header cell."""
+    return match_key(text)
