@@ -11,7 +11,6 @@ import pytest
 from tests.helpers import sales
 from tests.test_gaps import visits
 from tests.test_plans import SALES, SETTINGS, VISITS
-from uplift.analysis.plans import plan_hospitals
 from uplift.errors import UsageError
 from uplift.output.export import (
     display_width,
@@ -21,6 +20,7 @@ from uplift.output.export import (
     write_markdown,
     write_workbook,
 )
+from uplift.output.plan_texts import plan_hospitals
 from uplift.output.views.plans import plan_markdown, save_plans
 
 PAYLOAD = '=HYPERLINK("http://x","y")'

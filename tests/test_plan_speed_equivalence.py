@@ -24,6 +24,7 @@ from uplift.analysis import plans as P
 from uplift.analysis.tiers import assign_tiers
 from uplift.analysis.volumes import monthly_pivot, window_months
 from uplift.config import load_settings, settings_from_dict
+from uplift.output import plan_texts as PT
 from uplift.sheets import columns as C
 from uplift.sheets.loading import load_files
 from uplift.sheets.names import normalise_series
@@ -224,7 +225,7 @@ def event(departments: pd.DataFrame, settings) -> tuple | None:
 def check_plans(sales, competitors, settings) -> int:
     """Every option of every hospital matches the plain computation; returns options checked."""
     months = window_months(sales)
-    result = P.plan_hospitals(sales, competitors, settings=settings, options=len(P.TYPES))
+    result = PT.plan_hospitals(sales, competitors, settings=settings, options=len(P.TYPES))
     checked = 0
     for market in G.list_markets(settings):
         expected = reference_options(sales, competitors, settings, market, months)
@@ -334,9 +335,9 @@ def test_gaps_match_a_plain_per_hospital_computation(samples, randomised) -> Non
 
 def test_one_hospital_plans_as_in_the_full_plan(samples) -> None:
     sales, competitors, settings = samples
-    full = P.plan_hospitals(sales, competitors, settings=settings)
+    full = PT.plan_hospitals(sales, competitors, settings=settings)
     hospital = full.summary.iloc[0][C.HOSPITAL]
-    one = P.plan_hospitals(sales, competitors, settings=settings, hospital=hospital)
+    one = PT.plan_hospitals(sales, competitors, settings=settings, hospital=hospital)
     expected = full.options[full.options[C.HOSPITAL] == hospital].reset_index(drop=True)
     pd.testing.assert_frame_equal(one.options, expected, check_exact=True)
 
@@ -344,7 +345,7 @@ def test_one_hospital_plans_as_in_the_full_plan(samples) -> None:
 def test_sample_figures_checked_by_hand(samples) -> None:
     """A few exact figures of the samples, so a change that moves them all is caught too."""
     sales, competitors, settings = samples
-    result = P.plan_hospitals(sales, competitors, settings=settings)
+    result = PT.plan_hospitals(sales, competitors, settings=settings)
     summary = result.summary
     assert len(summary) == 47  # 38 hospitals, some in both markets
     assert summary[P.OPTIONS].sum() == len(result.options)
@@ -354,14 +355,14 @@ def test_sample_figures_checked_by_hand(samples) -> None:
     options = result.options[result.options[C.HOSPITAL] == "华西协和医院"]
     cardio = options[options[G.MARKET] == "cardio"]
     assert list(cardio[P.TYPE]) == ["vip", "convert", "event"]
-    assert list(cardio[P.FORMULA])[1:] == [
+    assert list(cardio[PT.FORMULA])[1:] == [
         "+143.03 boxes/month = 715.17 competitor boxes at 心内科 prescribers who already use "
         "ours x 20% conversion",
         "+137.68 boxes/month = 2,753.67 market boxes in 心内科 (our share 74%) x 5% event uplift",
     ]
     assert list(cardio[P.TARGETS])[1] == ["姚霞", "曾俊", "邵帆飞", "王娜昊", "史嘉"]
     neuro = options[options[G.MARKET] == "neuro"]
-    assert neuro.iloc[0][P.FORMULA] == (
+    assert neuro.iloc[0][PT.FORMULA] == (
         "+75.83 boxes/month = (300 - 224.17): lift 1 prescriber to the next tier threshold "
         "(each within 30% below it)"
     )
@@ -383,8 +384,8 @@ def test_names_as_codes_give_the_very_same_results(samples, randomised) -> None:
     for sales, competitors, settings in (samples, randomised):
         coded = as_codes(sales)
         for market in (None, *[m.name for m in G.list_markets(settings)]):
-            plain = P.plan_hospitals(sales, competitors, settings=settings, market=market)
-            fast = P.plan_hospitals(coded, competitors, settings=settings, market=market)
+            plain = PT.plan_hospitals(sales, competitors, settings=settings, market=market)
+            fast = PT.plan_hospitals(coded, competitors, settings=settings, market=market)
             pd.testing.assert_frame_equal(fast.options, plain.options, check_exact=True)
             pd.testing.assert_frame_equal(fast.summary, plain.summary, check_exact=True)
         for by in ("hospital", "department", "prescriber"):

@@ -8,8 +8,9 @@ import pytest
 from tests.helpers import sales
 from tests.test_gaps import visits
 from uplift.analysis import plans as P
-from uplift.analysis.plans import plan_hospitals
 from uplift.config import settings_from_dict
+from uplift.output import plan_texts as PT
+from uplift.output.plan_texts import plan_hospitals
 from uplift.sheets import columns as C
 
 # VIP from 500 boxes so the fixture stays small; default rates: reach 30%, conversion
@@ -95,17 +96,17 @@ def test_deepen(six: P.PlanResult) -> None:
     # 李娜 at exactly 200 is tier B: her next threshold is 300, and 200 < 300 x 70% = 210
     assert got[P.TARGETS] == ["周九", "王伟"]  # closest to the threshold first
     assert got[P.EXTRA_BOXES] == 35.0
-    assert got[P.FORMULA] == (
+    assert got[PT.FORMULA] == (
         "+35 boxes/month = (100 - 95) + (200 - 170): lift 2 prescribers to the next tier "
         "threshold (each within 30% below it)"
     )
-    assert got[P.EVIDENCE] == (
+    assert got[PT.EVIDENCE] == (
         "周九 95 -> 100 boxes/month (tier D -> C); 王伟 170 -> 200 boxes/month (tier C -> B)"
     )
-    assert got[P.KPI] == "next month: 周九 at 100+, 王伟 at 200+ boxes"
+    assert got[PT.KPI] == "next month: 周九 at 100+, 王伟 at 200+ boxes"
     assert got[P.ASSUMPTIONS] == {"reach": 0.3}
-    assert "usage detail" in got[P.ACTIONS][0]
-    assert "20+ calls a week" in got[P.ACTIONS][1]
+    assert "usage detail" in got[PT.ACTIONS][0]
+    assert "20+ calls a week" in got[PT.ACTIONS][1]
 
 
 def test_deepen_boundaries() -> None:
@@ -130,22 +131,22 @@ def test_convert_at_a_prescriber(six: P.PlanResult) -> None:
     assert got[P.TARGETS] == ["王伟"]
     assert got["target_kinds"] == ["prescriber"]
     assert got[P.EXTRA_BOXES] == 20.0
-    assert got[P.FORMULA] == (
+    assert got[PT.FORMULA] == (
         "+20 boxes/month = 100 competitor boxes at 心内科 prescriber who already uses ours "
         "x 20% conversion"
     )
-    assert got[P.EVIDENCE] == "competitor boxes/month: 王伟 100 (立普妥 100)"
+    assert got[PT.EVIDENCE] == "competitor boxes/month: 王伟 100 (立普妥 100)"
     # ours at 王伟 170 now, +20
-    assert got[P.KPI] == "next month: ours at 王伟 from 170 to 190 boxes/month, 立普妥 down"
-    assert got[P.ACTIONS][0].startswith("Replacement / combination talk with 王伟")
-    assert "clinical evidence" in got[P.ACTIONS][1]
+    assert got[PT.KPI] == "next month: ours at 王伟 from 170 to 190 boxes/month, 立普妥 down"
+    assert got[PT.ACTIONS][0].startswith("Replacement / combination talk with 王伟")
+    assert "clinical evidence" in got[PT.ACTIONS][1]
 
 
 def test_develop_at_prescribers(six: P.PlanResult) -> None:
     got = option(six, "甲医院", "develop")
     assert got[P.TARGETS] == ["赵六", "褚四"]  # 60 then 10 competitor boxes
     assert got[P.EXTRA_BOXES] == pytest.approx(7.0)
-    assert got[P.FORMULA] == (
+    assert got[PT.FORMULA] == (
         "+7 boxes/month = 70 competitor boxes at 2 prescribers with none of ours x 10% adoption"
     )
     assert got[P.ASSUMPTIONS] == {"adoption": 0.1}
@@ -156,14 +157,14 @@ def test_win_back(six: P.PlanResult) -> None:
     # earlier = 2026-01..2026-02 average, now = 2026-03; 冯二 fell by exactly half: not in
     assert got[P.TARGETS] == ["钱七", "郑一"]
     assert got[P.EXTRA_BOXES] == 60.0
-    assert got[P.FORMULA] == (
+    assert got[PT.FORMULA] == (
         "+60 boxes/month = (90 - 0) + (40 - 10) boxes/month lost by 2 prescribers x 50% recovery"
     )
-    assert got[P.EVIDENCE] == (
+    assert got[PT.EVIDENCE] == (
         "钱七 2026-01..2026-02 average 90, 2026-03 0; 郑一 2026-01..2026-02 average 40, 2026-03 10"
     )
-    assert got[P.KPI] == "next month: 钱七、郑一 back to 70 boxes/month together (now 10)"
-    assert got[P.ACTIONS][0].startswith("Find out why with the partner")
+    assert got[PT.KPI] == "next month: 钱七、郑一 back to 70 boxes/month together (now 10)"
+    assert got[PT.ACTIONS][0].startswith("Find out why with the partner")
 
 
 def test_vip_joint_visits(six: P.PlanResult) -> None:
@@ -171,11 +172,11 @@ def test_vip_joint_visits(six: P.PlanResult) -> None:
     # per target across options: 王伟 30 + 20 = 50, 钱七 45, 郑一 15, 赵六 6, 周九 5, 褚四 1
     assert got[P.TARGETS] == ["王伟", "钱七", "郑一", "赵六", "周九"]
     assert got[P.EXTRA_BOXES] == pytest.approx(121.0)
-    assert got[P.FORMULA] == (
+    assert got[PT.FORMULA] == (
         "+121 boxes/month = deepen 35 + convert / combine 20 + win back 60 + develop 6: the "
         "options' boxes at the 5 target customers for this month's joint visits"
     )
-    assert got[P.ACTIONS][0].startswith(
+    assert got[PT.ACTIONS][0].startswith(
         "Joint visits with the partner to 王伟、钱七、郑一、赵六、周九"
     )
 
@@ -185,7 +186,7 @@ def test_academic_event(six: P.PlanResult) -> None:
     # 心内科: competitors 100 + 10 = 110 > 神经内科 60; market 905 + 110 = 1,015
     assert got[P.TARGETS] == ["心内科"]
     assert got[P.EXTRA_BOXES] == pytest.approx(50.75)
-    assert got[P.FORMULA] == (
+    assert got[PT.FORMULA] == (
         "+50.75 boxes/month = 1,015 market boxes in 心内科 (our share 89.2%) x 5% event uplift"
     )
     assert got[P.ASSUMPTIONS] == {"event": 0.05}
@@ -195,7 +196,7 @@ def test_department_level_competitor_data(three: P.PlanResult) -> None:
     mine = three.options[three.options[C.HOSPITAL] == "丙医院"]
     assert mine[P.TYPE].tolist() == ["convert", "event", "develop"]
     assert mine[P.EXTRA_BOXES].tolist() == [40.0, 12.0, 10.0]
-    assert mine[P.FORMULA].tolist() == [
+    assert mine[PT.FORMULA].tolist() == [
         "+40 boxes/month = 200 competitor boxes in 心内科, where ours is already used "
         "x 20% conversion",
         "+12 boxes/month = 240 market boxes in 心内科 (our share 16.7%) x 5% event uplift",
@@ -219,7 +220,7 @@ def test_summary(three: P.PlanResult, six: P.PlanResult) -> None:
             P.PROJECTED_TIER: ["A", "B", "C"],
             C.VIP: [True, False, False],
             P.OPTIONS: [3, 2, 3],
-            P.REASON: ["", "only 2 options: no competitor data for this hospital", ""],
+            PT.REASON: ["", "only 2 options: no competitor data for this hospital", ""],
         }
     )
     pd.testing.assert_frame_equal(three.summary, expected)
@@ -241,8 +242,8 @@ def test_one_month_and_no_options_say_why() -> None:
     rows = sales([("P", M1, "戊医院", "", "", "心脉宁", 10)])
     result = plan_hospitals(rows, None, settings=SETTINGS)
     assert result.options.empty
-    assert list(result.options.columns) == list(P.PLAN_COLUMNS)
-    assert result.summary[P.REASON].tolist() == [
+    assert list(result.options.columns) == list(PT.PLAN_COLUMNS)
+    assert result.summary[PT.REASON].tolist() == [
         "no options: no prescriber-level usage of ours; no competitor data for this hospital; "
         "only one month of data (win back compares earlier months with the last)"
     ]
@@ -264,7 +265,7 @@ def test_rates_come_from_settings() -> None:
     got = option(result, "丙医院", "convert")
     assert got[P.EXTRA_BOXES] == 20.0
     assert got[P.ASSUMPTIONS] == {"conversion": 0.1}
-    assert "x 10% conversion" in got[P.FORMULA]
+    assert "x 10% conversion" in got[PT.FORMULA]
 
 
 def test_deterministic(three: P.PlanResult) -> None:
@@ -274,10 +275,10 @@ def test_deterministic(three: P.PlanResult) -> None:
 
 
 def test_formula_number_format() -> None:
-    assert P.fmt_boxes(46.0) == "46"
-    assert P.fmt_boxes(1234.5) == "1,234.5"
-    assert P.fmt_boxes(112.25) == "112.25"
-    assert P.fmt_boxes(-0.001) == "0"
+    assert PT.fmt_boxes(46.0) == "46"
+    assert PT.fmt_boxes(1234.5) == "1,234.5"
+    assert PT.fmt_boxes(112.25) == "112.25"
+    assert PT.fmt_boxes(-0.001) == "0"
 
 
 def test_hospital_known_only_from_visits() -> None:
@@ -291,7 +292,7 @@ def test_hospital_known_only_from_visits() -> None:
     assert mine[P.EXTRA_BOXES].tolist() == [10.0, 4.0]
     assert mine[P.TARGETS].tolist() == [["心内科", "庚医院"], ["心内科"]]
     assert mine["target_kinds"].tolist() == [["department", "hospital"], ["department"]]
-    assert mine[P.FORMULA].iloc[0] == (
+    assert mine[PT.FORMULA].iloc[0] == (
         "+10 boxes/month = 100 competitor boxes at 心内科 and the rest of the hospital "
         "(hospital-level figures) with none of ours x 10% adoption"
     )
@@ -303,7 +304,7 @@ def test_empty_sales_give_empty_frames() -> None:
     result = plan_hospitals(C.empty_sales(), None, settings=SETTINGS)
     assert result.options.empty
     assert result.summary.empty
-    assert list(result.summary.columns) == list(P.SUMMARY_COLUMNS)
+    assert list(result.summary.columns) == list(PT.SUMMARY_COLUMNS)
 
 
 def test_texts_render_as_privacy_renders_them() -> None:
@@ -316,7 +317,7 @@ def test_texts_render_as_privacy_renders_them() -> None:
         "kpi": "no token at all",
         "actions": ["Visit ⟦0⟧", "⟦2⟧", ""],
     }
-    rendered = P._rendered(template, names)
+    rendered = PT._rendered(template, names)
     assert rendered == render_texts(template, names)
     assert rendered["formula"] == "+12 boxes/month = 王伟⟦0⟧李娜 at 心内科"
     assert rendered["evidence"] == "⟦0⟧李娜 (a full-width index) and no other token ⟦x⟧ ⟦"

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from tests.test_plans import SALES, SETTINGS, VISITS
 from uplift.analysis.gaps import competitor_gaps
-from uplift.analysis.plans import plan_hospitals
 from uplift.errors import UpliftError
+from uplift.output.plan_texts import plan_hospitals
 from uplift.output.render import records
 from uplift.output.views.plans import PLAN_KEYS
 from uplift.sheets import columns as C

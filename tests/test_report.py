@@ -19,11 +19,11 @@ from tests.test_plans import VISITS as PLAN_VISITS
 from uplift.analysis.gaps import competitor_gaps
 from uplift.analysis.growth import growth_bridge
 from uplift.analysis.partners import load_stats_from, partner_scorecard
-from uplift.analysis.plans import plan_hospitals
 from uplift.analysis.tiers import tier_entities, tier_summary
 from uplift.config import load_settings, settings_from_dict
 from uplift.errors import NoData, UsageError
 from uplift.output.export import display_width
+from uplift.output.plan_texts import plan_hospitals
 from uplift.output.report import (
     QUALITY_COLUMNS,
     build_report,

@@ -642,7 +642,7 @@ def plan(
     encoding: EncodingOpt = None,
 ) -> None:
     """Three or more uplift options per hospital, ranked, with the arithmetic shown."""
-    from uplift.analysis.plans import plan_hospitals
+    from uplift.output.plan_texts import plan_hospitals
     from uplift.output.views.plans import save_plans, show_plans
 
     settings = _settings(config)
@@ -666,7 +666,7 @@ def plan(
     plans, summary = result.options, result.summary
     level = _privacy(settings, mask_prescribers)
     if level == "hidden":
-        from uplift.store.privacy import anonymise_plan_targets
+        from uplift.output.plan_texts import anonymise_plan_targets
 
         plans = anonymise_plan_targets(plans)
     elif level == "pseudonym":

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from uplift.analysis.volumes import (
     entity_keys,
-    mark_ours,
     monthly_pivot,
     rows_at_level,
     window_months,
@@ -30,6 +29,7 @@ from uplift.analysis.volumes import (
 from uplift.errors import NoData, UsageError
 from uplift.sheets import columns as C
 from uplift.sheets.names import normalise
+from uplift.sheets.products import mark_ours
 
 if TYPE_CHECKING:
     import pandas as pd

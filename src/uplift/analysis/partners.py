@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from uplift.analysis.growth import mark_competitors
 from uplift.analysis.tiers import tier_entities, tier_labels
-from uplift.analysis.volumes import mark_ours, monthly_pivot, window_months
+from uplift.analysis.volumes import monthly_pivot, window_months
 from uplift.sheets import columns as C
+from uplift.sheets.products import mark_ours
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -36,14 +36,16 @@ each lever once (a VIP option re-uses the targets of the other options).
 
 Every hospital is worked out at once (`_contexts`: grouped and sorted on integer codes,
 see `gaps.SalesCodes`); the builders then only look their hospital up in plain dicts and
-lists to write the texts, so thousands of hospitals cost no pandas call each. The sums
+lists to gather the figures, so thousands of hospitals cost no pandas call each. The sums
 are added in the same order as a groupby over one hospital's rows would add them, so
 every figure is the same to the last bit.
+
+This module returns figures only: each option's `facts` and each hospital's reasons are
+written into words, in the reader's language, by `output.plan_texts`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -77,7 +79,7 @@ from uplift.analysis.gaps import (
 from uplift.analysis.tiers import assign_tiers
 from uplift.analysis.volumes import collector_paused, window_months
 from uplift.sheets import columns as C
-from uplift.store.privacy import TARGET_KINDS, TARGETS, TEXT_TEMPLATE, token
+from uplift.store.privacy import TARGET_KINDS, TARGETS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -87,14 +89,6 @@ if TYPE_CHECKING:
     from uplift.config import Settings
 
 TYPES: Final = ("deepen", "convert", "develop", "win_back", "vip", "event")
-TYPE_LABELS: Final = {
-    "deepen": "Deepen",
-    "convert": "Convert / combine",
-    "develop": "Develop",
-    "win_back": "Win back",
-    "vip": "VIP joint management",
-    "event": "Academic event",
-}
 VIP_TARGETS: Final = 5
 
 # Option columns
@@ -102,14 +96,11 @@ RANK: Final = "rank"
 TYPE: Final = "type"
 EXTRA_BOXES: Final = "extra_boxes"
 COUNTED_BOXES: Final = "counted_boxes"  # extra boxes not already counted by another option
-FORMULA: Final = "formula"
 ASSUMPTIONS: Final = "assumptions"
-EVIDENCE: Final = "evidence"
-ACTIONS: Final = "actions"
-KPI: Final = "kpi"
-PRIORITY: Final = "priority"
+PRIORITY: Final = "priority"  # "high", "medium" or "low"
+FACTS: Final = "facts"  # the figures the option's texts are written from, by type
 
-PLAN_COLUMNS: Final = (
+OPTION_COLUMNS: Final = (
     MARKET,
     C.HOSPITAL,
     RANK,
@@ -118,13 +109,9 @@ PLAN_COLUMNS: Final = (
     TARGET_KINDS,
     EXTRA_BOXES,
     COUNTED_BOXES,
-    FORMULA,
     ASSUMPTIONS,
-    EVIDENCE,
-    ACTIONS,
-    KPI,
     PRIORITY,
-    TEXT_TEMPLATE,
+    FACTS,
 )
 
 # Summary columns
@@ -133,7 +120,9 @@ PROJECTED_BOXES: Final = "projected_boxes"
 CURRENT_TIER: Final = "current_tier"
 PROJECTED_TIER: Final = "projected_tier"
 OPTIONS: Final = "options"
-REASON: Final = "reason"
+# when fewer than the options asked for were made: why not, as (code, figures) per reason;
+# None when the hospital has all the options asked for
+WHY_FEWER: Final = "why_fewer"
 
 SUMMARY_COLUMNS: Final = (
     MARKET,
@@ -145,11 +134,8 @@ SUMMARY_COLUMNS: Final = (
     PROJECTED_TIER,
     C.VIP,
     OPTIONS,
-    REASON,
+    WHY_FEWER,
 )
-
-NO_COMPETITOR_DATA: Final = "no competitor data for this hospital"
-_EXPLICIT_TERMS: Final = 6  # longer sums are shown as totals
 
 
 @dataclass(frozen=True)
@@ -167,16 +153,11 @@ class _Option:
     kinds: list[str]
     extra: float
     assumptions: dict[str, float]
-    # writes the texts (formula, evidence, kpi, actions) with the targets as tokens; called
-    # only for the options that are shown, since most options built are never shown
-    texts: Callable[[], dict[str, Any]]
+    # the figures the option's texts are written from (`output.plan_texts`); called only
+    # for the options that are shown, since most options built are never shown
+    facts: Callable[[], dict[str, Any]]
     # (target kind, target name, lever, boxes): what the estimate is made of
     levers: list[tuple[str, str, str, float]] = field(default_factory=list)
-
-    @property
-    def template(self) -> dict[str, Any]:
-        """The option's texts with its targets as tokens (see `privacy.render_texts`)."""
-        return self.texts()
 
 
 @dataclass
@@ -219,118 +200,44 @@ class _Hospital:
     tables: _Tables
 
 
-# Formatting ---------------------------------------------------------------------------------
+# Reasons ------------------------------------------------------------------------------------
+#
+# Why an option type could not be made for a hospital: a code and the figures its text
+# needs (written by `output.plan_texts`).
 
-# the tokens `privacy.token` writes, found as `privacy.fill_names` finds them
-_TOKENS: Final = re.compile(r"⟦(\d+)⟧")
-
-
-def _differences(tops: Any, bottoms: Any) -> str:
-    """`(a - b) + (c - d)` term by term, or the two sums when there are many terms."""
-    pairs = list(zip(tops, bottoms, strict=True))
-    if len(pairs) <= _EXPLICIT_TERMS:
-        return " + ".join(f"({fmt_boxes(t)} - {fmt_boxes(b)})" for t, b in pairs)
-    return f"{fmt_boxes(sum(t for t, _ in pairs))} - {fmt_boxes(sum(b for _, b in pairs))}"
+NO_COMPETITOR_DATA: Final[tuple[str, dict[str, Any]]] = ("no_competitor_data", {})
 
 
-def _filled(text: str, names: list[str]) -> str:
-    """`privacy.fill_names(text, names)`: each token replaced by its name in one pass.
-
-    Split at the tokens (every odd part is a token's index) and joined again, which
-    saves a Python call per token over a substitution with a function.
-    """
-    if "⟦" not in text:
-        return text
-    parts = _TOKENS.split(text)
-    parts[1::2] = [names[int(i)] for i in parts[1::2]]
-    return "".join(parts)
-
-
-def _rendered(template: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    """`privacy.render_texts(template, names)`, with `_filled`."""
-    return {
-        key: [_filled(v, names) for v in value]
-        if isinstance(value, list)
-        else _filled(value, names)
-        for key, value in template.items()
-    }
-
-
-def fmt_boxes(x: float) -> str:
-    """A number of boxes: up to two decimals (trailing zeros dropped), thousands separated."""
-    try:
-        return _FORMATTED[x]
-    except (KeyError, TypeError):
-        pass
-    text = f"{round(float(x), 2) + 0.0:,.2f}".rstrip("0").rstrip(".")
-    if len(_FORMATTED) >= _FORMATTED_MAX:
-        _FORMATTED.clear()
-    _FORMATTED[x] = text
-    return text
-
-
-# fmt_boxes runs for every figure of every plan: the same figures recur, so remember them
-# (equal numbers format alike, 0.0 and -0.0 included)
-_FORMATTED: dict[float, str] = {}
-_FORMATTED_MAX: Final = 100_000
-
-
-def _pct(x: float) -> str:
-    """A fraction as a percentage with at most one decimal: 0.2 -> "20%", 0.9666 -> "96.7%"."""
-    text = f"{round(float(x) * 100, 1) + 0.0:.1f}"
-    return text.removesuffix(".0") + "%"
-
-
-def _plural(k: int, word: str) -> str:
-    return f"{k} {word}" if k == 1 else f"{k} {word}s"
-
-
-def _list(items: list[str]) -> str:
-    return "、".join(items)
-
-
-def _sum_terms(terms: list[str], total: float) -> str:
-    return " + ".join(terms) if len(terms) > 1 else (terms[0] if terms else fmt_boxes(total))
+def _why(code: str, **figures: Any) -> tuple[str, dict[str, Any]]:
+    return (code, figures)
 
 
 # The builders -------------------------------------------------------------------------------
+#
+# Each returns an `_Option`, or the reason (`_why`) it cannot be made. An option's `facts`
+# gives the figures its texts are written from; it is called only for the options shown.
 
 
-def _deepen(h: _Hospital, settings: Settings) -> _Option | str:
+def _deepen(h: _Hospital, settings: Settings) -> _Option | tuple[str, dict[str, Any]]:
     reach = settings.rates.reach
     if h.name not in h.tables.with_ours:
-        return "no prescriber-level usage of ours"
+        return _why("no_prescriber_usage")
     rows = h.tables.deepen.get(h.name)
     if rows is None:
-        return f"no prescriber within {_pct(reach)} below a tier threshold"
+        return _why("none_near_threshold", reach=reach)
     names = rows.names
     extra = float(rows.boxes.sum())
 
-    def texts() -> dict[str, Any]:
+    def facts() -> dict[str, Any]:
         thresholds, boxes, before, after = rows.extra
-        toks = [token(i) for i in range(len(names))]
-        pairs = list(zip(thresholds, boxes, strict=True))
-        arithmetic = _differences(thresholds, boxes)
-        formula = (
-            f"+{fmt_boxes(extra)} boxes/month = {arithmetic}: "
-            f"lift {_plural(len(names), 'prescriber')} "
-            f"to the next tier threshold (each within {_pct(reach)} below it)"
-        )
-        evidence = "; ".join(
-            f"{tok} {fmt_boxes(b)} -> {fmt_boxes(t)} boxes/month (tier {fr} -> {to})"
-            for tok, (t, b), fr, to in zip(toks, pairs, before, after, strict=True)
-        )
-        kpi = "next month: " + ", ".join(
-            f"{tok} at {fmt_boxes(t)}+" for tok, (t, _) in zip(toks, pairs, strict=True)
-        )
-        kpi += " boxes"
-        actions = [
-            f"Review the usage detail of {_list(toks)} with the partner: which patients and "
-            "indications could add volume",
-            "Raise visit frequency to these prescribers: the partner's team at 20+ calls a week, "
-            "10+ of them on this product",
-        ]
-        return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+        return {
+            "extra": extra,
+            "reach": reach,
+            "thresholds": thresholds,
+            "boxes": boxes,
+            "tiers_before": before,
+            "tiers_after": after,
+        }
 
     return _Option(
         type="deepen",
@@ -338,36 +245,12 @@ def _deepen(h: _Hospital, settings: Settings) -> _Option | str:
         kinds=["prescriber"] * len(names),
         extra=extra,
         assumptions={"reach": reach},
-        texts=texts,
+        facts=facts,
         levers=[
             ("prescriber", n, "deepen", float(lift))
             for n, lift in zip(names, rows.boxes.tolist(), strict=True)
         ],
     )
-
-
-def _where(h: _Hospital, kinds: list[str], toks: list[str], names: list[str]) -> str:
-    """Where the competitor boxes are, in words ("心内科 prescribers", "神经内科、老年科")."""
-    if all(k == "prescriber" for k in kinds):
-        department = h.tables.prescriber_department
-        unique = sorted({department.get((h.name, n), "") for n in names})
-        if len(unique) == 1 and unique[0]:
-            return f"{unique[0]} prescribers" if len(names) > 1 else f"{unique[0]} prescriber"
-        return _plural(len(names), "prescriber")
-    if all(k == "department" for k in kinds):
-        return _list(toks)
-    if all(k == "hospital" for k in kinds):
-        return "the hospital (competitor data for the whole hospital only)"
-    # mixed levels: "2 prescribers and 老年科 and the rest of the hospital"
-    parts = []
-    if "prescriber" in kinds:
-        parts.append(_plural(kinds.count("prescriber"), "prescriber"))
-    departments = [t for t, k in zip(toks, kinds, strict=True) if k == "department"]
-    if departments:
-        parts.append(_list(departments))
-    if "hospital" in kinds:
-        parts.append("the rest of the hospital (hospital-level figures)")
-    return " and ".join(parts)
 
 
 def _ours_at(h: _Hospital, kind: str, name: str) -> float:
@@ -378,15 +261,15 @@ def _ours_at(h: _Hospital, kind: str, name: str) -> float:
     return h.current
 
 
-def _competitor_option(h: _Hospital, settings: Settings, kind: str) -> _Option | str:
+def _competitor_option(
+    h: _Hospital, settings: Settings, kind: str
+) -> _Option | tuple[str, dict[str, Any]]:
     convert = kind == CONVERSION
     if h.competitor_level < 0:
         return NO_COMPETITOR_DATA
     targets = (h.tables.convert if convert else h.tables.develop).get(h.name)
     if targets is None:
-        if convert:
-            return "no competitor use where ours is already used"
-        return "no competitor use outside ours (no white space)"
+        return _why("no_competitor_with_ours" if convert else "no_white_space")
     names = targets.names
     kinds = targets.kinds
     total = float(targets.boxes.sum())
@@ -396,61 +279,29 @@ def _competitor_option(h: _Hospital, settings: Settings, kind: str) -> _Option |
     lever = "convert" if convert else "develop"
     assumptions = {"conversion": rate} if convert else {"adoption": rate}
 
-    def texts() -> dict[str, Any]:
+    def facts() -> dict[str, Any]:
         plists = targets.extra
-        toks = [token(i) for i in range(len(names))]
-        where = _where(h, kinds, toks, names)
         everywhere: dict[str, float] = {}
         for plist in plists:
             for product, boxes in plist:
                 everywhere[product] = everywhere.get(product, 0.0) + boxes
-        products = [p for p, _ in sorted(everywhere.items(), key=lambda kv: (-kv[1], kv[0]))]
-        evidence = "; ".join(
-            f"{tok} {fmt_boxes(b)} ({', '.join(f'{p} {fmt_boxes(x)}' for p, x in plist)})"
-            for tok, b, plist in zip(toks, target_boxes, plists, strict=True)
-        )
-        evidence = f"competitor boxes/month: {evidence}"
-        is_prescribers = all(k == "prescriber" for k in kinds)
-        who = _list(toks) if is_prescribers else f"the prescribers of {_list(toks)}"
-        if convert:
-            if is_prescribers:
-                verb = "uses" if len(names) == 1 else "use"
-                where = f"at {where} who already {verb} ours"
-            elif all(k == "department" for k in kinds):
-                where = f"in {where}, where ours is already used"
-            else:
-                where = f"at {where}, where ours is already used"
-            formula = (
-                f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(total)} competitor boxes {where} "
-                f"x {_pct(rate)} conversion"
-            )
-            now = sum(_ours_at(h, k, n) for k, n in zip(kinds, names, strict=True))
-            kpi = (
-                f"next month: ours at {_list(toks)} from {fmt_boxes(now)} "
-                f"to {fmt_boxes(now + extra)} boxes/month, {_list(products)} down"
-            )
-            actions = [
-                f"Replacement / combination talk with {who}: ours instead of or alongside "
-                f"{_list(products)}",
-                f"Bring clinical evidence comparing ours with {products[0]} to these prescribers",
-            ]
-        else:
-            preposition = "in" if all(k == "department" for k in kinds) else "at"
-            formula = (
-                f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(total)} competitor boxes "
-                f"{preposition} {where} with none of ours x {_pct(rate)} adoption"
-            )
-            kpi = f"next month: first use of ours at {_list(toks)}, {fmt_boxes(extra)} boxes/month"
-            if is_prescribers:
-                first = f"Visit {_list(toks)} with the partner: introduce ours where they use"
-            else:
-                first = f"Department entry with the partner in {_list(toks)}: introduce ours where"
-                first += " prescribers use"
-            actions = [f"{first} {_list(products)}"]
-            depts = [t for t, k in zip(toks, kinds, strict=True) if k == "department"]
-            if depts:
-                actions.append(f"Academic event in {depts[0]} to drive first use of ours")
-        return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+        department = h.tables.prescriber_department
+        return {
+            "extra": extra,
+            "rate": rate,
+            "competitor_boxes": total,
+            "target_boxes": target_boxes,
+            "products_per_target": plists,
+            # competitor products at the targets, largest first
+            "products": [p for p, _ in sorted(everywhere.items(), key=lambda kv: (-kv[1], kv[0]))],
+            # the department of each prescriber target ("" for other targets)
+            "departments": [
+                department.get((h.name, n), "") if k == "prescriber" else ""
+                for k, n in zip(kinds, names, strict=True)
+            ],
+            # our boxes at the targets now
+            "ours_now": sum(_ours_at(h, k, n) for k, n in zip(kinds, names, strict=True)),
+        }
 
     return _Option(
         type=lever,
@@ -458,7 +309,7 @@ def _competitor_option(h: _Hospital, settings: Settings, kind: str) -> _Option |
         kinds=kinds,
         extra=extra,
         assumptions=assumptions,
-        texts=texts,
+        facts=facts,
         levers=[
             (k, n, lever, float(b) * rate)
             for k, n, b in zip(kinds, names, target_boxes, strict=True)
@@ -466,50 +317,33 @@ def _competitor_option(h: _Hospital, settings: Settings, kind: str) -> _Option |
     )
 
 
-def _win_back(h: _Hospital, settings: Settings, months: list[str]) -> _Option | str:
+def _win_back(
+    h: _Hospital, settings: Settings, months: list[str]
+) -> _Option | tuple[str, dict[str, Any]]:
     if len(months) < 2:
-        return "only one month of data (win back compares earlier months with the last)"
+        return _why("one_month_only")
     earlier_months, last = months[:-1], months[-1]
     if h.name not in h.tables.with_monthly:
-        return "no prescriber-level usage of ours"
+        return _why("no_prescriber_usage")
     rows = h.tables.win_back.get(h.name)
     if rows is None:
-        return f"no prescriber stopped or fell by more than half in {last}"
+        return _why("none_fell", month=last)
     rate = settings.rates.recovery
     names = rows.names
     lost = float(rows.boxes.sum())
     extra = lost * rate
 
-    def texts() -> dict[str, Any]:
+    def facts() -> dict[str, Any]:
         earlier, now, now_boxes = rows.extra
-        toks = [token(i) for i in range(len(names))]
-        pairs = list(zip(earlier, now, strict=True))
-        arithmetic = _differences(earlier, now)
-        span = (
-            earlier_months[0]
-            if len(earlier_months) == 1
-            else f"{earlier_months[0]}..{earlier_months[-1]}"
-        )
-        formula = (
-            f"+{fmt_boxes(extra)} boxes/month = {arithmetic} boxes/month lost by "
-            f"{_plural(len(names), 'prescriber')} x {_pct(rate)} recovery"
-        )
-        evidence = "; ".join(
-            f"{tok} {span} average {fmt_boxes(e)}, {last} {fmt_boxes(x)}"
-            for tok, (e, x) in zip(toks, pairs, strict=True)
-        )
-        now_total = float(now_boxes.sum())
-        together = " together" if len(names) > 1 else ""
-        kpi = (
-            f"next month: {_list(toks)} back to {fmt_boxes(now_total + extra)} "
-            f"boxes/month{together} (now {fmt_boxes(now_total)})"
-        )
-        actions = [
-            f"Find out why with the partner: what changed for {_list(toks)} (stock, price, a "
-            "competitor's visits, patients)",
-            "Agree one fix per prescriber with the partner and check it in the next usage detail",
-        ]
-        return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+        return {
+            "extra": extra,
+            "rate": rate,
+            "earlier_months": earlier_months,
+            "last_month": last,
+            "earlier": earlier,
+            "now": now,
+            "now_total": float(now_boxes.sum()),
+        }
 
     return _Option(
         type="win_back",
@@ -517,7 +351,7 @@ def _win_back(h: _Hospital, settings: Settings, months: list[str]) -> _Option | 
         kinds=["prescriber"] * len(names),
         extra=extra,
         assumptions={"recovery": rate},
-        texts=texts,
+        facts=facts,
         levers=[
             ("prescriber", n, "win_back", float(x) * rate)
             for n, x in zip(names, rows.boxes.tolist(), strict=True)
@@ -525,7 +359,9 @@ def _win_back(h: _Hospital, settings: Settings, months: list[str]) -> _Option | 
     )
 
 
-def _vip(h: _Hospital, settings: Settings, others: list[_Option]) -> _Option | str | None:
+def _vip(
+    h: _Hospital, settings: Settings, others: list[_Option]
+) -> _Option | tuple[str, dict[str, Any]] | None:
     if h.current < settings.vip:
         return None  # not a VIP hospital: no reason worth showing
     per_target: dict[tuple[str, str], list[tuple[str, str, str, float]]] = {}
@@ -534,7 +370,7 @@ def _vip(h: _Hospital, settings: Settings, others: list[_Option]) -> _Option | s
             if lever[0] != "hospital":
                 per_target.setdefault((lever[0], lever[1]), []).append(lever)
     if not per_target:
-        return "no target customers with an opportunity for joint visits"
+        return _why("no_vip_targets")
     ranked = sorted(
         per_target.items(), key=lambda kv: (-sum(lv[3] for lv in kv[1]), kv[0][1], kv[0][0])
     )[:VIP_TARGETS]
@@ -546,33 +382,14 @@ def _vip(h: _Hospital, settings: Settings, others: list[_Option]) -> _Option | s
     for lv in levers:
         by_lever[lv[2]] = by_lever.get(lv[2], 0.0) + lv[3]
 
-    def texts() -> dict[str, Any]:
-        toks = [token(i) for i in range(len(names))]
-        parts = [f"{TYPE_LABELS[k].lower()} {fmt_boxes(v)}" for k, v in by_lever.items()]
-        k = len(names)
-        formula = (
-            f"+{fmt_boxes(extra)} boxes/month = {' + '.join(parts)}: the options' boxes at the "
-            f"{_plural(k, 'target customer')} for this month's joint visits"
-        )
-        evidence = "; ".join(
-            f"{tok} {fmt_boxes(sum(lv[3] for lv in lvs))} ("
-            + ", ".join(f"{TYPE_LABELS[lv[2]].lower()} {fmt_boxes(lv[3])}" for lv in lvs)
-            + ")"
-            for tok, (_, lvs) in zip(toks, ranked, strict=True)
-        )
-        now = sum(_ours_at(h, kd, n) for kd, n in zip(kinds, names, strict=True))
-        kpi = (
-            f"next month: {_plural(k, 'joint visit')} done; ours at {_list(toks)} "
-            f"from {fmt_boxes(now)} to {fmt_boxes(now + extra)} boxes/month"
-        )
-        actions = [
-            f"Joint visits with the partner to {_list(toks)} this month (VIP joint management: "
-            "5 target customers a month)",
-            "Discuss the problems found on each visit with the partner the same week",
-            "Ask the partner for this hospital's usage detail every month: analyse growth points "
-            "and why targets were missed",
-        ]
-        return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+    def facts() -> dict[str, Any]:
+        return {
+            "extra": extra,
+            "by_lever": by_lever,
+            # per target: (option type, boxes) of each option that counts it
+            "levers_per_target": [[(lv[2], lv[3]) for lv in lvs] for _, lvs in ranked],
+            "ours_now": sum(_ours_at(h, kd, n) for kd, n in zip(kinds, names, strict=True)),
+        }
 
     rate_names = {"deepen": "reach", "convert": "conversion", "develop": "adoption"}
     rate_names["win_back"] = "recovery"
@@ -585,44 +402,32 @@ def _vip(h: _Hospital, settings: Settings, others: list[_Option]) -> _Option | s
         kinds=kinds,
         extra=extra,
         assumptions=assumptions,
-        texts=texts,
+        facts=facts,
         levers=levers,
     )
 
 
-def _event(h: _Hospital, settings: Settings) -> _Option | str:
+def _event(h: _Hospital, settings: Settings) -> _Option | tuple[str, dict[str, Any]]:
     if h.competitor_level < 0:
         return NO_COMPETITOR_DATA
     if h.competitor_level == 0:
-        return "competitor data for the whole hospital only (no department for an event)"
+        return _why("hospital_level_only")
     best = h.tables.events.get(h.name)
     if best is None:
-        return "no department with competitor use"
+        return _why("no_department_with_competitors")
     department, market, ours, share, leaders = best
     rate = settings.rates.event
     extra = market * rate
 
-    def texts() -> dict[str, Any]:
-        tok = token(0)
-        formula = (
-            f"+{fmt_boxes(extra)} boxes/month = {fmt_boxes(market)} market boxes in {tok} "
-            f"(our share {_pct(share)}) x {_pct(rate)} event uplift"
-        )
-        evidence = (
-            f"{tok}: market {fmt_boxes(market)} boxes/month, ours {fmt_boxes(ours)}, competitors "
-            + ", ".join(f"{p} {fmt_boxes(b)}" for p, b in leaders.items())
-            + "; the department with the most competitor volume"
-        )
-        kpi = (
-            f"next month: ours in {tok} from {fmt_boxes(ours)} "
-            f"to {fmt_boxes(ours + extra)} boxes/month"
-        )
-        actions = [
-            f"Academic event in {tok} with the partner: plan it, report it and invite the "
-            "department's prescribers",
-            f"Watch competitor academic activity in {tok} ({next(iter(leaders))})",
-        ]
-        return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+    def facts() -> dict[str, Any]:
+        return {
+            "extra": extra,
+            "rate": rate,
+            "market": market,
+            "ours": ours,
+            "share": share,
+            "competitors": leaders,
+        }
 
     return _Option(
         type="event",
@@ -630,7 +435,7 @@ def _event(h: _Hospital, settings: Settings) -> _Option | str:
         kinds=["department"],
         extra=extra,
         assumptions={"event": rate},
-        texts=texts,
+        facts=facts,
         levers=[("department", department, "event", extra)],
     )
 
@@ -648,19 +453,13 @@ def _priority(extra: float, current: float, settings: Settings) -> str:
     return "low"
 
 
-def _reason(k: int, reasons: list[str]) -> str:
-    unique = list(dict.fromkeys(reasons))
-    head = "no options" if k == 0 else f"only {_plural(k, 'option')}"
-    return f"{head}: {'; '.join(unique)}" if unique else head
-
-
 def _plan_hospital(
     h: _Hospital, settings: Settings, months: list[str], options: int
-) -> tuple[list[_Option], list[str]]:
+) -> tuple[list[_Option], list[tuple[str, dict[str, Any]]]]:
     built: list[_Option] = []
-    reasons: list[str] = []
+    reasons: list[tuple[str, dict[str, Any]]] = []
 
-    def add(result: _Option | str | None) -> None:
+    def add(result: _Option | tuple[str, dict[str, Any]] | None) -> None:
         if isinstance(result, _Option):
             if result.extra > 0:
                 built.append(result)
@@ -1011,7 +810,7 @@ def _contexts(
 
 
 @collector_paused()
-def plan_hospitals(
+def plan_figures(
     sales: pd.DataFrame,
     competitors: pd.DataFrame | None = None,
     *,
@@ -1025,11 +824,13 @@ def plan_hospitals(
 
     Every hospital of each market (see `gaps.competitor_gaps`) is planned, or only
     `hospital` (matched by `gaps.find_hospital`). Hospitals come largest first.
-    Options: `PLAN_COLUMNS`, one row per option, ranked within the hospital.
+    Options: `OPTION_COLUMNS`, one row per option, ranked within the hospital.
     Summary: `SUMMARY_COLUMNS`: current monthly boxes, the extra boxes the shown
     options add (`counted_boxes`, so a VIP option's targets count once), projected
     boxes, current and projected tier (`tiers.assign_tiers`), VIP flag, number of
-    options and, when it is below `options`, the reason.
+    options and, when it is below `options`, why (`WHY_FEWER`: reason codes with their
+    figures). The texts (formula, evidence, actions, KPI, reasons) are written from
+    these figures by `output.plan_texts`.
     """
     import pandas as pd
 
@@ -1052,8 +853,6 @@ def plan_hospitals(
             shown, reasons = _plan_hospital(h, settings, months, options)
             counted = _counted(shown)
             for rank, (option, count) in enumerate(zip(shown, counted, strict=True), start=1):
-                template = option.template
-                texts = _rendered(template, option.targets)
                 option_rows.append(
                     {
                         MARKET: market_name,
@@ -1064,13 +863,9 @@ def plan_hospitals(
                         TARGET_KINDS: option.kinds,
                         EXTRA_BOXES: float(option.extra),
                         COUNTED_BOXES: float(count),
-                        FORMULA: texts[FORMULA],
                         ASSUMPTIONS: option.assumptions,
-                        EVIDENCE: texts[EVIDENCE],
-                        ACTIONS: texts[ACTIONS],
-                        KPI: texts[KPI],
                         PRIORITY: _priority(option.extra, h.current, settings),
-                        TEXT_TEMPLATE: template,
+                        FACTS: option.facts(),
                     }
                 )
             extra = float(sum(counted))
@@ -1083,64 +878,20 @@ def plan_hospitals(
                     PROJECTED_BOXES: h.current + extra,
                     C.VIP: h.current >= settings.vip,
                     OPTIONS: len(shown),
-                    REASON: _reason(len(shown), reasons) if len(shown) < options else "",
+                    WHY_FEWER: reasons if len(shown) < options else None,
                 }
             )
-    plans = pd.DataFrame(option_rows, columns=list(PLAN_COLUMNS))
+    plans = pd.DataFrame(option_rows, columns=list(OPTION_COLUMNS))
     plans = plans.astype(
         {RANK: "int64", EXTRA_BOXES: "float64", COUNTED_BOXES: "float64"}
-        | {c: "str" for c in (MARKET, C.HOSPITAL, TYPE, FORMULA, EVIDENCE, KPI, PRIORITY)}
+        | {c: "str" for c in (MARKET, C.HOSPITAL, TYPE, PRIORITY)}
     )
     summary = pd.DataFrame(summary_rows, columns=list(SUMMARY_COLUMNS))
     summary = summary.astype(
         {CURRENT_BOXES: "float64", EXTRA_BOXES: "float64", PROJECTED_BOXES: "float64"}
         | {C.VIP: "bool", OPTIONS: "int64"}
-        | {c: "str" for c in (MARKET, C.HOSPITAL, REASON)}
+        | {c: "str" for c in (MARKET, C.HOSPITAL)}
     )
     summary[CURRENT_TIER] = assign_tiers(summary[CURRENT_BOXES], settings.thresholds)
     summary[PROJECTED_TIER] = assign_tiers(summary[PROJECTED_BOXES], settings.thresholds)
     return PlanResult(options=plans, summary=summary[list(SUMMARY_COLUMNS)])
-
-
-def draft_plans(
-    sales: pd.DataFrame,
-    competitors: pd.DataFrame | None = None,
-    *,
-    settings: Settings,
-    market: str | None = None,
-    hospital: str | None = None,
-    options: int = 3,
-    months: list[str] | None = None,
-) -> pd.DataFrame:
-    """The uplift options, one row per option (`PLAN_COLUMNS`); see `plan_hospitals`."""
-    return plan_hospitals(
-        sales,
-        competitors,
-        settings=settings,
-        market=market,
-        hospital=hospital,
-        options=options,
-        months=months,
-    ).options
-
-
-def plan_summary(
-    sales: pd.DataFrame,
-    competitors: pd.DataFrame | None = None,
-    *,
-    settings: Settings,
-    market: str | None = None,
-    hospital: str | None = None,
-    options: int = 3,
-    months: list[str] | None = None,
-) -> pd.DataFrame:
-    """Per hospital: current and projected boxes and tiers, options, reason; see `plan_hospitals`."""
-    return plan_hospitals(
-        sales,
-        competitors,
-        settings=settings,
-        market=market,
-        hospital=hospital,
-        options=options,
-        months=months,
-    ).summary

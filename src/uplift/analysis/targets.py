@@ -23,12 +23,12 @@ from uplift.analysis.growth import (
     month_range,
     reporting_context,
 )
-from uplift.analysis.volumes import mark_ours
 from uplift.errors import InputProblem, Problem, UsageError
 from uplift.sheets import columns as C
 from uplift.sheets.names import match_key, normalise
 from uplift.sheets.periods import PeriodError
 from uplift.sheets.periods import parse_period as parse_month
+from uplift.sheets.products import mark_ours
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -1,4 +1,4 @@
-"""Shared volume arithmetic: which rows are ours, the analysis window, monthly pivots."""
+"""Shared volume arithmetic: the analysis window, our rows, monthly pivots."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import gc
 from typing import TYPE_CHECKING
 
 from uplift.sheets import columns as C
+from uplift.sheets.products import mark_ours
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -14,15 +15,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from uplift.config import Settings
-
-
-def mark_ours(products: pd.Series, settings: Settings) -> pd.Series:
-    """True where the product is ours. Without an `ours` list every product is ours."""
-    import pandas as pd
-
-    if not settings.ours_declared:
-        return pd.Series(True, index=products.index)
-    return products.isin(settings.all_ours())
 
 
 def window_months(

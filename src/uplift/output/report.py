@@ -32,12 +32,13 @@ from uplift.analysis import plans as P
 from uplift.analysis.tiers import MONTHLY, SHARE, tier_entities, tier_labels, tier_summary
 from uplift.config import PRIVACY_LEVELS
 from uplift.errors import NoData, UsageError
+from uplift.output import plan_texts as PT
 from uplift.output.export import Block, Chart, SheetSpec, write_sheets
 from uplift.output.i18n import check_language, language, t
+from uplift.output.plan_texts import anonymise_plan_targets
 from uplift.sheets import columns as C
 from uplift.store.privacy import (
     TARGETS,
-    anonymise_plan_targets,
     mask_prescribers,
 )
 
@@ -308,7 +309,7 @@ class _Builder:
         self.step("tiers")
         gaps = G.competitor_gaps(sales, comp, settings=s, by="hospital")
         self.step("gaps")
-        plans = P.plan_hospitals(sales, comp, settings=s, options=PLAN_OPTIONS)
+        plans = PT.plan_hospitals(sales, comp, settings=s, options=PLAN_OPTIONS)
         self.step("plans")
         try:
             start, end = GR.resolve_periods(sales, None, None)
@@ -776,7 +777,7 @@ class _Builder:
                 C.VIP,
                 P.PROJECTED_BOXES,
                 P.PROJECTED_TIER,
-                P.REASON,
+                PT.REASON,
             ]
         ]
         shown = options[
@@ -788,10 +789,10 @@ class _Builder:
                 P.PRIORITY,
                 P.EXTRA_BOXES,
                 TARGETS,
-                P.FORMULA,
-                P.EVIDENCE,
-                P.ACTIONS,
-                P.KPI,
+                PT.FORMULA,
+                PT.EVIDENCE,
+                PT.ACTIONS,
+                PT.KPI,
             ]
         ]
         frame = summary.merge(shown, on=[G.MARKET, C.HOSPITAL], how="left", sort=False)
@@ -799,7 +800,7 @@ class _Builder:
         frame[P.TYPE] = [type_label(x) if isinstance(x, str) else "" for x in frame[P.TYPE]]
         frame[P.PRIORITY] = [t(x) if isinstance(x, str) else "" for x in frame[P.PRIORITY]]
         frame[TARGETS] = ["、".join(x) if isinstance(x, list) else "" for x in frame[TARGETS]]
-        frame[P.ACTIONS] = ["\n".join(x) if isinstance(x, list) else "" for x in frame[P.ACTIONS]]
+        frame[PT.ACTIONS] = ["\n".join(x) if isinstance(x, list) else "" for x in frame[PT.ACTIONS]]
         frame[P.RANK] = [int(x) if x == x else None for x in frame[P.RANK]]  # NaN: no option
         if len(set(frame[G.MARKET])) <= 1:
             frame = frame.drop(columns=G.MARKET)
@@ -811,16 +812,16 @@ class _Builder:
             C.VIP: t("VIP"),
             P.PROJECTED_BOXES: t("Projected boxes/month"),
             P.PROJECTED_TIER: t("Projected tier"),
-            P.REASON: t("Why fewer options"),
+            PT.REASON: t("Why fewer options"),
             P.RANK: t("Rank"),
             P.TYPE: t("Option"),
             P.PRIORITY: t("Priority"),
             P.EXTRA_BOXES: t("Extra boxes/month"),
             TARGETS: t("Targets"),
-            P.FORMULA: t("Formula"),
-            P.EVIDENCE: t("Evidence"),
-            P.ACTIONS: t("Actions"),
-            P.KPI: t("KPI next month"),
+            PT.FORMULA: t("Formula"),
+            PT.EVIDENCE: t("Evidence"),
+            PT.ACTIONS: t("Actions"),
+            PT.KPI: t("KPI next month"),
         }
         formats = {
             P.CURRENT_BOXES: BOXES_FORMAT,

@@ -917,7 +917,7 @@ def _months(
 
 def _sum_up(report: SheetReport, rows: pd.DataFrame, settings: Settings) -> None:
     """Boxes (ours / others), months, partners and units of a sheet's kept rows."""
-    from uplift.analysis.volumes import mark_ours
+    from uplift.sheets.products import mark_ours
 
     ours = mark_ours(rows[C.PRODUCT], settings).to_numpy()
     report.boxes_ours = float(rows.loc[ours, C.BOXES].sum())

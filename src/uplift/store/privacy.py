@@ -165,28 +165,3 @@ def privacy_level(settings: Settings, *, mask_prescribers: bool = False) -> str:
     if mask_prescribers and PRIVACY_LEVELS.index(level) < PRIVACY_LEVELS.index("pseudonym"):
         return "pseudonym"
     return level
-
-
-def anonymise_plan_targets(options: pd.DataFrame) -> pd.DataFrame:
-    """Plan options whose doctors read "Prescriber 1", "Prescriber 2" ... within each option."""
-    out = options.copy()
-    from uplift.output.i18n import t
-
-    label = t("Prescriber")
-    named = []
-    for targets, kinds in zip(out[TARGETS], out[TARGET_KINDS], strict=True):
-        n, names = 0, []
-        for target, kind in zip(targets, kinds, strict=True):
-            if kind == PRESCRIBER_KIND:
-                n += 1
-                names.append(t("{prescriber} {n}").format(prescriber=label, n=n))
-            else:
-                names.append(target)
-        named.append(names)
-    out[TARGETS] = named
-    rendered = [
-        render_texts(tpl, names) for tpl, names in zip(out[TEXT_TEMPLATE], named, strict=True)
-    ]
-    for col in TEXT_COLUMNS:
-        out[col] = [r[col] for r in rendered]
-    return out

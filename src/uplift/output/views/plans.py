@@ -9,6 +9,7 @@ from uplift.analysis import plans as P
 from uplift.analysis.gaps import MARKET
 from uplift.analysis.volumes import collector_paused
 from uplift.errors import UsageError
+from uplift.output import plan_texts as PT
 from uplift.output.i18n import t, t_all
 from uplift.output.render import write_csv, write_json
 from uplift.output.views import plain_records
@@ -28,14 +29,14 @@ PLAN_KEYS: Final = [
     P.TYPE,
     TARGETS,
     P.EXTRA_BOXES,
-    P.FORMULA,
+    PT.FORMULA,
     P.ASSUMPTIONS,
-    P.EVIDENCE,
-    P.ACTIONS,
-    P.KPI,
+    PT.EVIDENCE,
+    PT.ACTIONS,
+    PT.KPI,
     P.PRIORITY,
 ]
-SUMMARY_KEYS: Final = list(P.SUMMARY_COLUMNS)
+SUMMARY_KEYS: Final = list(PT.SUMMARY_COLUMNS)
 
 OPTION_HEADERS: Final = {
     P.RANK: "Rank",
@@ -43,10 +44,10 @@ OPTION_HEADERS: Final = {
     P.PRIORITY: "Priority",
     P.EXTRA_BOXES: "Extra boxes/month",
     TARGETS: "Targets",
-    P.FORMULA: "Formula",
-    P.EVIDENCE: "Evidence",
-    P.ACTIONS: "Actions",
-    P.KPI: "KPI next month",
+    PT.FORMULA: "Formula",
+    PT.EVIDENCE: "Evidence",
+    PT.ACTIONS: "Actions",
+    PT.KPI: "KPI next month",
     P.ASSUMPTIONS: "Assumptions",
 }
 SUMMARY_HEADERS: Final = {
@@ -59,12 +60,12 @@ SUMMARY_HEADERS: Final = {
     P.PROJECTED_TIER: "Projected tier",
     C.VIP: "VIP",
     P.OPTIONS: "Options",
-    P.REASON: "Why fewer options",
+    PT.REASON: "Why fewer options",
 }
 _SHEET_COLUMNS: Final = list(OPTION_HEADERS)
 
 
-_boxes = P.fmt_boxes
+_boxes = PT.fmt_boxes
 
 
 def _several(summary: pd.DataFrame) -> bool:
@@ -88,7 +89,7 @@ def _headline(row: dict) -> str:
 
 def type_label(kind: str) -> str:
     """How an option type reads for people, in the current language."""
-    return t(P.TYPE_LABELS.get(kind, kind))
+    return t(PT.TYPE_LABELS.get(kind, kind))
 
 
 def _title(row: dict, several_markets: bool) -> str:
@@ -115,8 +116,8 @@ def plan_panels(options: pd.DataFrame, summary: pd.DataFrame) -> list[PanelSpec]
     panels = []
     for row, mine in _groups(options, summary):
         lines = [PanelLine(_headline(row), "bold")]
-        if row[P.REASON]:
-            lines.append(PanelLine(row[P.REASON].capitalize(), "yellow"))
+        if row[PT.REASON]:
+            lines.append(PanelLine(row[PT.REASON].capitalize(), "yellow"))
         for opt in mine.to_dict("records"):
             heading = t("{rank}. {label}: +{boxes} boxes/month ({priority} priority)").format(
                 rank=opt[P.RANK],
@@ -126,13 +127,13 @@ def plan_panels(options: pd.DataFrame, summary: pd.DataFrame) -> list[PanelSpec]
             )
             lines.append(PanelLine(""))
             lines.append(PanelLine(heading, "bold"))
-            lines.append(PanelLine(opt[P.FORMULA], indent=3))
+            lines.append(PanelLine(opt[PT.FORMULA], indent=3))
             targets = t("Targets: {names}").format(names="、".join(opt[TARGETS]))
             lines.append(PanelLine(targets, indent=3))
-            evidence = t("Evidence: {text}").format(text=opt[P.EVIDENCE])
+            evidence = t("Evidence: {text}").format(text=opt[PT.EVIDENCE])
             lines.append(PanelLine(evidence, "dim", indent=3))
-            lines.extend(PanelLine(f"- {a}", indent=3) for a in opt[P.ACTIONS])
-            lines.append(PanelLine(t("KPI: {text}").format(text=opt[P.KPI]), indent=3))
+            lines.extend(PanelLine(f"- {a}", indent=3) for a in opt[PT.ACTIONS])
+            lines.append(PanelLine(t("KPI: {text}").format(text=opt[PT.KPI]), indent=3))
         panels.append(PanelSpec(title=_title(row, several), lines=lines))
     return panels
 
@@ -180,8 +181,8 @@ def plan_markdown(options: pd.DataFrame, summary: pd.DataFrame) -> str:
     ]
     for row, mine in _groups(options, summary):
         parts += ["", f"## {md_escape(_title(row, several))}", "", md_escape(_headline(row))]
-        if row[P.REASON]:
-            parts += ["", md_escape(row[P.REASON].capitalize())]
+        if row[PT.REASON]:
+            parts += ["", md_escape(row[PT.REASON].capitalize())]
         if not mine.empty:
             shown = mine[_SHEET_COLUMNS].copy()
             shown[P.TYPE] = [type_label(kind) for kind in shown[P.TYPE]]
