@@ -1,0 +1,69 @@
+"""The workspace database's tables, its schema version, and upgrading an older file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from uplift.errors import UpliftError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+_SALES_DDL = """
+CREATE TABLE IF NOT EXISTS sales (
+    partner VARCHAR, month VARCHAR, hospital VARCHAR, department VARCHAR,
+    prescriber VARCHAR, product VARCHAR, spec VARCHAR, quantity DOUBLE, unit VARCHAR,
+    boxes DOUBLE, source_file VARCHAR, sheet VARCHAR, "row" BIGINT, digest VARCHAR
+)"""
+_COMP_DDL = """
+CREATE TABLE IF NOT EXISTS competitors (
+    hospital VARCHAR, department VARCHAR, prescriber VARCHAR, product VARCHAR,
+    boxes DOUBLE, source_file VARCHAR, sheet VARCHAR, "row" BIGINT, digest VARCHAR
+)"""
+_FILES_DDL = """
+CREATE TABLE IF NOT EXISTS files (
+    digest VARCHAR PRIMARY KEY, file VARCHAR, kind VARCHAR, rows_read BIGINT,
+    rows_rejected BIGINT, loaded_at TIMESTAMP
+)"""
+_TEMPLATES_DDL = (
+    "CREATE TABLE IF NOT EXISTS templates (partner VARCHAR PRIMARY KEY, layout VARCHAR)"
+)
+_META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+
+
+def create_schema(con: Any, db: Path) -> None:
+    """Create any missing table; stamp a new file with the schema version, check an old one."""
+    for ddl in (_SALES_DDL, _COMP_DDL, _FILES_DDL, _TEMPLATES_DDL, _META_DDL):
+        con.execute(ddl)
+    version = schema_version(con)
+    if version is None:
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    else:
+        check_schema(con, db)
+
+
+def schema_version(con: Any) -> int | None:
+    """The schema version recorded in the database, None when there is none."""
+    try:
+        rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    except Exception:
+        return None
+    return int(rows[0][0]) if rows else None
+
+
+def check_schema(con: Any, db: Path) -> None:
+    """Refuse a file that is no workspace or is newer than this uplift; upgrade an older one."""
+    version = schema_version(con)
+    if version is None:
+        raise UpliftError(
+            f"{db}: not an uplift workspace (no schema version)",
+            hint="move it away or choose another folder with --workspace",
+        )
+    if version > SCHEMA_VERSION:
+        raise UpliftError(
+            f"{db}: made by a newer uplift (schema {version}, this one knows {SCHEMA_VERSION})",
+            hint="upgrade uplift (pip install -U uplift)",
+        )
+    # version < SCHEMA_VERSION: migrations go here, one step per version
