@@ -334,28 +334,73 @@ def _load_each(
         result.warnings.extend(w for sheet in report.sheets for w in sheet.warnings)
 
 
+# What a partner puts in a file name besides its own name: dates, months, ranges, years,
+# quarters, copy and version marks, and the words for the sheet itself. Months may be
+# 1-9 or 01-12; a digit run never loses part of itself (no "2609" left of "202609").
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_YEAR = r"(?<!\d)20\d{2}"
+_SEP = r"\s*[-_./年]?\s*"
+_TO = r"\s*(?:-|~|～|—|至|到|_to_|\bto\b)\s*"
 _DATE_IN_NAME = re.compile(
-    r"(?<!\d)20\d{6}(?!\d)"  # 20260415
-    r"|(?<!\d)20\d{2}(?:\s*[-_. 年]?\s*(?:0?[1-9]|1[0-2])(?!\d)\s*月?"
-    r"(?:\s*[-_.]?\s*\d{1,2}\s*日?)?)?"  # 2026-09, 2026年9月, 2026.10.3
-    r"|(?<!\d)(?:0?[1-9]|1[0-2])\s*月(?:份)?"  # 9月
+    # ranges: 202604-202609, 2026.04-2026.09, 2026年4-9月, 2026-04~09
+    rf"{_YEAR}{_SEP}{_MONTH}\s*月?{_TO}(?:20\d{{2}}{_SEP})?{_MONTH}\s*月?(?:份)?(?!\d)"
+    rf"|(?<!\d){_MONTH}\s*月?{_TO}{_MONTH}\s*月(?:份)?"  # 4-9月
+    r"|(?<!\d)20\d{6}(?!\d)"  # 20260415
+    # a month or a day: 2026-09, 2026年9月, 2026.10.3, 2026年07月15日
+    rf"|{_YEAR}{_SEP}{_MONTH}(?!\d)\s*月?(?:份)?(?:\s*[-_.]?\s*(?:[12]\d|3[01]|0?[1-9])(?!\d)\s*日?)?"
+    rf"|{_YEAR}\s*(?:年度?|年)?\s*(?:第?\s*[1-4一二三四]\s*季度|[Qq][1-4])"  # 2026Q3, 2026年第3季度
+    rf"|(?<![A-Za-z0-9])[Qq][1-4](?![A-Za-z0-9])|第?[1-4一二三四]季度"
+    rf"|{_YEAR}\s*年?(?!\d)"  # 2026, 2026年
+    rf"|(?<!\d){_MONTH}\s*月(?:份)?"  # 9月, 07月份
+)
+_ENGLISH_MONTHS = re.compile(
+    r"(?<![A-Za-z])(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![A-Za-z])",
+    re.IGNORECASE,
+)
+# Marks of a re-sent or corrected file: such a file replaces the partner's months it holds.
+_RESEND_WORDS = re.compile(r"(重发|重新发送|更正|补传|补发|修正|修订)")
+# English marks are left out of the partner's name, but do not outrank the order given
+_ENGLISH_RESEND = r"|corrected|correction|resend|resent|revised"
+_COPY_MARKS = re.compile(
+    r"[(（]\s*\d{1,3}\s*[)）]"  # (1), （2）
+    r"|[-_\s]*副本(?:\s*[(（]?\d*[)）]?)?"  # - 副本, 副本(2)
+    r"|(?<![A-Za-z])(?:copy|final|draft|v\d{1,3}"
+    + _ENGLISH_RESEND
+    + r")(?:\s*\d{1,3})?(?![A-Za-z])"  # _copy, final, v2, corrected
+    r"|最终版|终版|最新版|新版|更新版",
+    re.IGNORECASE,
 )
 _SHEET_WORDS = re.compile(
-    r"(使用明细|流向明细|销售明细|销售流向|纯销|流向|明细|数据|报表|usage|detail|sales|flow)",
+    # 销售 stays inside a company's name (康源医药销售有限公司)
+    r"(使用明细|流向明细|销售明细|销售流向|纯销|流向|明细|数据|报表|汇总|终端|使用"
+    r"|销售(?!有限|股份|公司|集团)"
+    r"|(?<![A-Za-z])(?:usage|details?|sales|flow|report|data)(?![A-Za-z]))",
     re.IGNORECASE,
 )
 
 
 def partner_from_file_name(stem: str) -> str:
-    """The partner a file is named after: `康源医药_202609流向明细` -> `康源医药`.
+    """The partner a file is named after: `康源医药_2026年4-9月流向明细(重发)` -> `康源医药`.
 
-    Monthly files of one partner must give one partner, so dates and the usual words
-    for the sheet itself are left out; a name that is nothing else stays as it is.
+    Monthly files of one partner must give one partner, so dates, months, ranges, years,
+    quarters, copy and version marks (`(1)`, `- 副本`, `_copy`, `v2`, `final`), re-send
+    marks (重发, 更正, 补传, 修正) and the usual words for the sheet itself (流向, 明细,
+    销售, 终端, 使用, usage, sales, detail) are left out; a name that is nothing else
+    stays as it is.
     """
     name = _DATE_IN_NAME.sub(" ", stem)
+    name = _ENGLISH_MONTHS.sub(" ", name)
+    name = _RESEND_WORDS.sub(" ", name)
+    name = _COPY_MARKS.sub(" ", name)
     name = _SHEET_WORDS.sub(" ", name)
-    name = re.sub(r"[\s_\-.()（）\[\]【】]+", " ", name).strip()
+    name = re.sub(r"[\s_\-.,，、~～()（）\[\]【】]+", " ", name).strip()
     return name or stem
+
+
+def is_resend(stem: str) -> bool:
+    """True when a file's name marks it as re-sent or corrected (重发, 更正, 补传, 修正 ...)."""
+    return _RESEND_WORDS.search(stem) is not None
 
 
 def _sheet_filter(sheets: list[str] | None) -> Callable[[str], bool] | None:
@@ -419,15 +464,22 @@ def _raw_sheets(
 
 
 def _later_files_win(sales: pd.DataFrame, result: LoadResult, settings: Settings) -> pd.DataFrame:
-    """A partner x month present in several files is taken from the last file given.
+    """A partner x month present in several files is taken from one file: a re-sent or
+    corrected one (`is_resend`: 重发, 更正, 补传, 修正 ... in its name) before any other,
+    else the last file given. Never added up.
 
-    The rows of the earlier files stay accounted for: their sheets count them as skipped
-    (replaced), and their boxes leave the sheet's totals.
+    The rows of the other files stay accounted for: their sheets count them as skipped
+    (replaced), and their boxes leave the sheet's totals. The warning names both files and
+    the change in boxes.
     """
     if sales.empty:
         return sales
     pairs = sales[[C.PARTNER, C.MONTH, C.SOURCE_FILE]].drop_duplicates()
-    order = {f.path: i for i, f in enumerate(result.files)}
+    n_files = len(result.files)
+    order = {
+        f.path: i + (n_files if is_resend(Path(f.path).stem) else 0)
+        for i, f in enumerate(result.files)
+    }
     pairs = pairs.assign(_order=pairs[C.SOURCE_FILE].map(order))
     last = pairs.groupby([C.PARTNER, C.MONTH])["_order"].transform("max")
     losers = pairs[pairs["_order"] != last]
@@ -441,13 +493,18 @@ def _later_files_win(sales: pd.DataFrame, result: LoadResult, settings: Settings
     summary = dropped.groupby([C.PARTNER, C.MONTH, C.SOURCE_FILE], sort=True)[C.BOXES].agg(
         ["size", "sum"]
     )
+    kept = sales[~drop].reset_index(drop=True)
+    kept_boxes = kept.groupby([C.PARTNER, C.MONTH, C.SOURCE_FILE], sort=False)[C.BOXES].sum()
     for (partner, month, src), n, boxes in summary.itertuples(name=None):
         winner = keep_file.loc[(partner, month)]
+        note = ""
+        if is_resend(Path(winner).stem):
+            now = float(kept_boxes.get((partner, month, winner), 0.0))
+            note = f"; re-sent: {now:,.1f} boxes instead of {boxes:,.1f}, {now - boxes:+,.1f}"
         result.warnings.append(
             f"partner {partner}, {month}: {Path(winner).name} replaces {Path(src).name} "
-            f"({n} rows, {boxes:,.1f} boxes of {Path(src).name} not counted)"
+            f"({n} rows, {boxes:,.1f} boxes of {Path(src).name} not counted{note})"
         )
-    kept = sales[~drop].reset_index(drop=True)
     by_sheet = dropped.groupby([C.SOURCE_FILE, C.SHEET]).size()
     for s in result.sheets:
         n = int(by_sheet.get((s.file, s.sheet), 0))
