@@ -121,6 +121,7 @@ class FileReport:
     sheets: list[SheetReport] = field(default_factory=list)
     error: UnreadableFile | None = None
     duplicate_of: str | None = None
+    skipped_as: str = ""  # found in a folder, not usage detail: what it looks like
 
     @property
     def name(self) -> str:
@@ -206,6 +207,9 @@ def load_files(
         )
     wanted = _sheet_filter(sheets)
     files = expand_paths(paths)
+    # files found in a folder may be other things than usage detail (a product list,
+    # notes): those are skipped with a note; a file named on its own must be usage detail
+    in_folder = {f for p in paths if p.is_dir() for f in expand_paths([p])}
     # The Rust reader and zlib release the GIL: the first file is checked and read on
     # another thread while this one imports pandas, and then the next file is read on
     # the other core while this one is cleaned. One file ahead at most, so memory holds
@@ -240,6 +244,7 @@ def load_files(
             encoding=encoding,
             competitors=competitors,
             wanted=wanted,
+            in_folder=in_folder,
         )
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -247,7 +252,7 @@ def load_files(
     result.sales = _later_files_win(sales, result, settings)
     if comp_parts:
         result.competitors = pd.concat(comp_parts, ignore_index=True)
-    failed = {f.path for f in result.files if f.error is not None}
+    failed = {f.path for f in result.files if f.error is not None or f.skipped_as}
     for s in result.sheets:
         if s.kind == "none" and s.note and s.file not in failed:
             result.notes.append(f'{Path(s.file).name}, sheet "{s.sheet}": skipped, {s.note}')
@@ -270,6 +275,7 @@ def _load_each(
     encoding: str | None,
     competitors: bool,
     wanted: Callable[[str], bool] | None,
+    in_folder: set[Path],
 ) -> None:
     """The per-file part of `load_files`, in the order given."""
 
@@ -326,6 +332,10 @@ def _load_each(
             )
             continue
         if report.sheets and not any(s.kind != "none" for s in report.sheets):
+            if path in in_folder:
+                report.skipped_as = _what_it_is(report)
+                result.notes.append(f"{path.name}: skipped, {report.skipped_as}")
+                continue
             report.error = _no_table_error(path, report)
             continue
         sales_parts.extend(file_sales)
@@ -433,6 +443,26 @@ def _months_in_several_sheets(path: Path, frames: list[pd.DataFrame]) -> list[st
             "counted (pick sheets with --sheet if one repeats another)"
         )
     return notes
+
+
+def _what_it_is(report: FileReport) -> str:
+    """Why a file found in a folder was skipped: what it looks like, from its headers."""
+    notes = [s.note for s in report.sheets if s.note]
+    first = notes[0] if notes else "no header with hospital, product and quantity"
+    for sheet in report.sheets:
+        headers = (
+            sheet.note.split("headers found:", 1)[-1] if "headers found:" in sheet.note else ""
+        )
+        if not headers:
+            continue
+        if any(w in headers for w in ("目标", "指标")) or "target" in headers.casefold():
+            return "no usage table: it looks like a targets sheet (read it with uplift targets)"
+        missing = set(sheet.missing)
+        if "hospital" in missing and "product" not in missing:
+            return f"no usage table: it looks like a product list ({first})"
+        if "product" in missing and "hospital" not in missing:
+            return f"no usage table: it looks like a hospital list ({first})"
+    return f"no usage table ({first})"
 
 
 def _no_table_error(path: Path, report: FileReport) -> UnreadableFile:
