@@ -1,28 +1,43 @@
 """The `uplift` command line: parse options, call the core, render. Nothing else.
 
-Heavy libraries (pandas, rich, duckdb) are imported inside commands so that
-`uplift --help` starts fast.
+What the commands share (settings, reading the data, privacy, periods) is in
+`uplift.commands`. Heavy libraries (pandas, rich, duckdb) are imported inside commands so
+that `uplift --help` starts fast.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 
 from uplift import __version__
+from uplift.commands import (
+    ANALYSIS_COLUMNS,
+    GROWTH_COLUMNS,
+    DataSource,
+    analysis_data,
+    analysis_sales,
+    build_and_write_report,
+    command_settings,
+    data_with_stats,
+    finest_level,
+    growth_periods,
+    masked,
+    month_option,
+    ours_note,
+    prescriber_label,
+    privacy,
+    read_sheets,
+    store_loaded,
+    window_label,
+    without_prescriber_rows,
+)
 from uplift.errors import NoData, UpliftError, UsageError
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from uplift.config import Settings
-    from uplift.sheets.loading import LoadResult
 
 app = typer.Typer(
     name="uplift",
@@ -140,146 +155,6 @@ def _root(
         os.environ["UPLIFT_DEBUG"] = "1"
 
 
-# Helpers shared by commands ---------------------------------------------------------------
-
-
-def _settings(config: Path | None, **options: Any) -> Settings:
-    from uplift.config import load_settings
-
-    return load_settings(config).with_options(**options)
-
-
-def _ours_note(settings: Settings) -> None:
-    from uplift.output.render import note
-
-    if not settings.ours_declared:
-        note("Note: no `ours` list in uplift.toml, so every product counts as ours.")
-
-
-def _report_rejections(result: LoadResult) -> None:
-    from uplift.output.render import warn
-
-    for message in result.warnings:
-        warn(message)
-    rejected = result.rows_rejected
-    if rejected:
-        warn(
-            f"{rejected} row(s) rejected while loading; "
-            "run `uplift check` on the same files for the reasons."
-        )
-
-
-def _load_progress(paths: list[Path]) -> Any:
-    """A progress bar for loads of many or large files (silent when not a terminal)."""
-    import contextlib
-
-    from uplift.output.render import progress_bar
-
-    many = len(paths) > 3 or any(p.is_dir() for p in paths)
-    large = any(p.is_file() and p.stat().st_size > 5 * 2**20 for p in paths)
-    if many or large:
-        return progress_bar("Reading")
-    return contextlib.nullcontext(None)
-
-
-def _load_paths(
-    paths: list[Path],
-    settings: Settings,
-    *,
-    partner: str | None = None,
-    sheets: list[str] | None = None,
-    encoding: str | None = None,
-) -> LoadResult:
-    from uplift.sheets.loading import load_files
-
-    result = load_files(paths, settings=settings, partner=partner, sheets=sheets, encoding=encoding)
-    result.raise_if_unreadable()
-    _report_rejections(result)
-    return result
-
-
-def _sales(
-    paths: list[Path] | None,
-    settings: Settings,
-    workspace: Path | None,
-    *,
-    columns: tuple[str, ...] | None = None,
-    compact: bool = False,
-    **load_options: Any,
-) -> pd.DataFrame:
-    """The canonical sales table: from PATHs when given, else from the workspace."""
-    return _data(
-        paths, settings, workspace, columns=columns, compact=compact, visits=False, **load_options
-    )[0]
-
-
-# what each analysis reads from the workspace (summed by these columns in the database)
-_ANALYSIS_COLUMNS = ("partner", "month", "hospital", "department", "prescriber", "product")
-_GROWTH_COLUMNS = (*_ANALYSIS_COLUMNS, "unit")
-
-
-def _data(
-    paths: list[Path] | None,
-    settings: Settings,
-    workspace: Path | None,
-    *,
-    columns: tuple[str, ...] | None = None,
-    compact: bool = False,
-    visits: bool = True,
-    **load_options: Any,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sales and field-visit competitor tables, from PATHs or else the workspace.
-
-    `visits=False` skips reading the competitor table (empty then) for analyses that
-    never use it. `compact=True` reads the workspace's names as categoricals and no
-    quantity (see `Workspace.sales`), for analyses of boxes by name.
-    """
-    if paths:
-        result = _load_paths(paths, settings, **load_options)
-        sales, competitors = result.sales, result.competitors
-    else:
-        from uplift.sheets import columns as C
-        from uplift.store.workspace import Workspace
-
-        with Workspace.open(workspace, readonly=True) as ws:
-            sales = ws.sales(columns, compact=compact)
-            competitors = ws.competitors() if visits else C.empty_competitors()
-    if sales.empty:
-        raise NoData("no sales rows to analyse")
-    return sales, competitors
-
-
-def _mask_key(workspace: Path | None) -> bytes:
-    from uplift.store.privacy import load_or_create_key
-    from uplift.store.workspace import workspace_dir
-
-    return load_or_create_key(workspace_dir(workspace))
-
-
-def _privacy(settings: Settings, mask: bool) -> str:
-    """named, pseudonym or hidden: the stricter of uplift.toml's and --mask-prescribers."""
-    from uplift.store.privacy import privacy_level
-
-    return privacy_level(settings, mask_prescribers=mask)
-
-
-def _refuse_hidden(level: str, what: str) -> None:
-    if level == "hidden":
-        raise UsageError(
-            f"{what} shows prescriber detail, which uplift.toml hides "
-            '(prescriber_detail = "hidden")'
-        )
-
-
-def _window_label(sales: pd.DataFrame) -> str:
-    from uplift.analysis.volumes import window_months
-
-    months = window_months(sales)
-    if not months:
-        return ""
-    return f"{months[0]}..{months[-1]}, {len(months)} month{'s' if len(months) != 1 else ''}"
-
-
 # Commands ------------------------------------------------------------------------------
 
 
@@ -311,48 +186,24 @@ def tier(
 ) -> None:
     """Tier hospitals, departments, prescribers or partners by monthly boxes of our products."""
     from uplift.analysis.tiers import tier_entities, tier_summary
-
-    settings = _settings(config, thresholds=thresholds, vip=vip)
-    level = _privacy(settings, mask=False)
-    if by is Level.prescriber:
-        _refuse_hidden(level, "uplift tier --by prescriber")
     from uplift.analysis.volumes import entity_keys
-
-    needed = tuple(dict.fromkeys(["month", "product", *entity_keys(by.value)]))
-    sales = _sales(
-        paths,
-        settings,
-        workspace,
-        columns=needed,
-        compact=True,
-        partner=partner,
-        sheets=sheet,
-        encoding=encoding,
-    )
-    if fmt is Format.table:
-        _ours_note(settings)
-    result = tier_entities(
-        sales, settings=settings, by=by.value, basis=basis.value, method=method.value
-    )
-    summary = tier_summary(result, thresholds=settings.thresholds)
-    if by is Level.prescriber and level == "pseudonym":
-        from uplift.store.privacy import mask_prescribers
-
-        result = mask_prescribers(result, _mask_key(workspace))
-    if top is not None:
-        result = result.head(top)
     from uplift.output.views.tiers import show_tiers
 
-    show_tiers(
-        result,
-        summary,
-        sales,
-        fmt=fmt.value,
-        by=by.value,
-        basis=basis.value,
-        method=method.value,
-        settings=settings,
-    )
+    settings = command_settings(config, thresholds=thresholds, vip=vip)
+    refuse = "uplift tier --by prescriber" if by is Level.prescriber else None
+    level = privacy(settings, refuse=refuse)
+    needed = tuple(dict.fromkeys(["month", "product", *entity_keys(by.value)]))
+    source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
+    sales = analysis_sales(source, settings, needed, compact=True)
+    ours_note(settings, when=fmt is Format.table)
+    # the same choices make the tiers and tell how to show them
+    how: dict[str, Any] = {"by": by.value, "basis": basis.value, "method": method.value}
+    result = tier_entities(sales, settings=settings, **how)
+    summary = tier_summary(result, thresholds=settings.thresholds)
+    if by is Level.prescriber:
+        result = masked(result, level, workspace)
+    shown = result.head(top) if top is not None else result
+    show_tiers(shown, summary, sales, fmt=fmt.value, settings=settings, **how)
 
 
 @app.command()
@@ -374,38 +225,14 @@ def check(
     could not be read.
     """
     from uplift.output.views.check import show_check
-    from uplift.sheets.loading import load_files
 
-    settings = _settings(config)
-    with _load_progress(paths) as advance:
-        result = load_files(
-            paths,
-            settings=settings,
-            partner=partner,
-            sheets=sheet,
-            encoding=encoding,
-            competitors=competitors,
-            progress=advance,
-        )
+    source = DataSource(paths, None, partner=partner, sheets=sheet, encoding=encoding)
+    result = read_sheets(source, command_settings(config), competitors=competitors)
     show_check(result, fmt=fmt.value)
     if result.unreadable:
         raise typer.Exit(2)
     if result.rows_rejected:
         raise typer.Exit(1)
-
-
-def _import_meanwhile(*modules: str) -> None:
-    """Import modules on a background thread (a failed import shows where it is used)."""
-    import importlib
-    import threading
-
-    def run() -> None:
-        for name in modules:
-            with contextlib.suppress(ImportError):
-                importlib.import_module(name)
-
-    # not a daemon: an early exit waits for the imports rather than cutting one in half
-    threading.Thread(target=run, name="uplift-imports").start()
 
 
 @app.command()
@@ -423,40 +250,20 @@ def load(
 ) -> None:
     """Load sheets into the workspace. Re-loading the same content changes nothing;
     a new sheet for a partner and month already loaded replaces exactly that month."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from uplift.output.views.check import show_check
     from uplift.output.views.workspace import show_load
-    from uplift.sheets.loading import load_files
-    from uplift.store.workspace import LoadSummary, Workspace, workspace_dir
+    from uplift.store.workspace import workspace_dir
 
-    settings = _settings(config)
+    settings = command_settings(config)
     # the workspace and the name check need DuckDB and rapidfuzz once the sheets are read:
     # import them while the reader works, not after it
-    _import_meanwhile("duckdb", "rapidfuzz")
-    with _load_progress(paths) as advance:
-        result = load_files(
-            paths,
-            settings=settings,
-            partner=partner,
-            sheets=sheet,
-            encoding=encoding,
-            competitors=competitors,
-            progress=advance,
-        )
+    meanwhile = ("duckdb", "rapidfuzz")
+    source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
+    result = read_sheets(source, settings, competitors=competitors, meanwhile=meanwhile)
     if result.unreadable:
         show_check(result, fmt="table", compact=True)
         result.raise_if_unreadable()
-
-    def store() -> LoadSummary:
-        with Workspace.transaction(workspace) as ws:
-            return ws.store(result)
-
-    # DuckDB writes without holding the GIL: the check table is drawn meanwhile
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        stored = pool.submit(store)
-        show_check(result, fmt="table", compact=True)
-        summary = stored.result()
+    summary = store_loaded(result, workspace)
     show_load(summary, str(workspace_dir(workspace)))
 
 
@@ -494,13 +301,7 @@ def forget(
         raise UsageError("give either a FILE or --partner NAME")
     if month is not None and partner is None:
         raise UsageError("--month needs --partner")
-    if month is not None:
-        from uplift.sheets.periods import PeriodError, parse_period
-
-        try:
-            month = parse_period(month)
-        except PeriodError as exc:
-            raise UsageError(f"--month: {exc}") from None
+    month = month_option(month, "--month")
     with Workspace.open(workspace):  # fails with the usual message when nothing is loaded
         pass
     with Workspace.transaction(workspace) as ws:
@@ -526,17 +327,10 @@ def trace(
     from uplift.sheets.names import normalise, normalise_person
     from uplift.store.tracing import trace_rows
 
-    settings = _settings(config)
-    if prescriber is not None:
-        _refuse_hidden(_privacy(settings, False), "uplift trace --prescriber")
-    sales = _sales(paths, settings, workspace)
-    if month is not None:
-        from uplift.sheets.periods import PeriodError, parse_period
-
-        try:
-            month = parse_period(month)
-        except PeriodError as exc:
-            raise UsageError(f"--month: {exc}") from None
+    settings = command_settings(config)
+    privacy(settings, refuse="uplift trace --prescriber" if prescriber is not None else None)
+    sales = analysis_sales(DataSource(paths, workspace), settings)
+    month = month_option(month, "--month")
     found, rows = trace_rows(
         sales,
         hospital=hospital,
@@ -592,32 +386,17 @@ def gaps(
     from uplift.analysis.gaps import competitor_gaps
     from uplift.output.views.gaps import show_gaps
 
-    settings = _settings(config)
-    level = _privacy(settings, mask_prescribers)
-    if by is GapLevel.prescriber:
-        _refuse_hidden(level, "uplift gaps --by prescriber")
-    sales, competitors = _data(
-        paths,
-        settings,
-        workspace,
-        columns=_ANALYSIS_COLUMNS,
-        compact=True,
-        partner=partner,
-        sheets=sheet,
-        encoding=encoding,
-    )
-    if fmt is Format.table:
-        _ours_note(settings)
+    settings = command_settings(config)
+    refuse = "uplift gaps --by prescriber" if by is GapLevel.prescriber else None
+    level = privacy(settings, mask_prescribers, refuse=refuse)
+    source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
+    sales, competitors = analysis_data(source, settings, ANALYSIS_COLUMNS, compact=True)
+    ours_note(settings, when=fmt is Format.table)
     result = competitor_gaps(
         sales, competitors, settings=settings, market=market, by=by.value, hospital=hospital
     )
-    if level == "hidden":
-        result = result[result["level"] != "prescriber"].reset_index(drop=True)
-    elif level == "pseudonym":
-        from uplift.store.privacy import mask_prescribers as mask
-
-        result = mask(result, _mask_key(workspace))
-    show_gaps(result, fmt=fmt.value, by=by.value, hospital=hospital, window=_window_label(sales))
+    result = masked(result, level, workspace, hidden=without_prescriber_rows)
+    show_gaps(result, fmt=fmt.value, by=by.value, hospital=hospital, window=window_label(sales))
 
 
 @app.command()
@@ -642,43 +421,24 @@ def plan(
     encoding: EncodingOpt = None,
 ) -> None:
     """Three or more uplift options per hospital, ranked, with the arithmetic shown."""
-    from uplift.output.plan_texts import plan_hospitals
+    from uplift.output.plan_texts import anonymise_plan_targets, plan_hospitals
+    from uplift.output.render import note
     from uplift.output.views.plans import save_plans, show_plans
 
-    settings = _settings(config)
+    settings = command_settings(config)
     if out is not None and out.suffix.lower() not in (".xlsx", ".md"):
         raise UsageError(f"--out {out}: expected a .xlsx or .md file name")
-    sales, competitors = _data(
-        paths,
-        settings,
-        workspace,
-        columns=_ANALYSIS_COLUMNS,
-        compact=True,
-        partner=partner,
-        sheets=sheet,
-        encoding=encoding,
-    )
-    if fmt is Format.table:
-        _ours_note(settings)
+    source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
+    sales, competitors = analysis_data(source, settings, ANALYSIS_COLUMNS, compact=True)
+    ours_note(settings, when=fmt is Format.table)
     result = plan_hospitals(
         sales, competitors, settings=settings, market=market, hospital=hospital, options=options
     )
-    plans, summary = result.options, result.summary
-    level = _privacy(settings, mask_prescribers)
-    if level == "hidden":
-        from uplift.output.plan_texts import anonymise_plan_targets
-
-        plans = anonymise_plan_targets(plans)
-    elif level == "pseudonym":
-        from uplift.store.privacy import mask_prescribers as mask
-
-        plans = mask(plans, _mask_key(workspace))
-    show_plans(plans, summary, fmt=fmt.value)
+    level = privacy(settings, mask_prescribers)
+    plans = masked(result.options, level, workspace, hidden=anonymise_plan_targets)
+    show_plans(plans, result.summary, fmt=fmt.value)
     if out is not None:
-        from uplift.output.render import note
-
-        written = save_plans(out, plans, summary)
-        note(f"Wrote {written}")
+        note(f"Wrote {save_plans(out, plans, result.summary)}")
 
 
 @app.command()
@@ -710,46 +470,24 @@ def growth(
     encoding: EncodingOpt = None,
 ) -> None:
     """Where the change came from: new, grown, declined, lost, and data gaps, reconciled exactly."""
-    from uplift.analysis.growth import (
-        breadth_depth,
-        growth_bridge,
-        monthly_trend,
-        parse_period,
-        resolve_periods,
-        with_trend,
-    )
+    from uplift.analysis.growth import breadth_depth, growth_bridge, monthly_trend, with_trend
     from uplift.output.views.growth import show_growth
 
-    settings = _settings(config)
-    level_of_detail = _privacy(settings, mask_prescribers)
-    if by is Level.prescriber:
-        _refuse_hidden(level_of_detail, "uplift growth --by prescriber")
-    sales, competitors = _data(
-        paths,
-        settings,
-        workspace,
-        columns=_GROWTH_COLUMNS,
-        partner=partner,
-        sheets=sheet,
-        encoding=encoding,
-    )
-    if fmt is Format.table:
-        _ours_note(settings)
-    start, end = resolve_periods(
-        sales, parse_period(from_) if from_ else None, parse_period(to) if to else None
-    )
+    settings = command_settings(config)
+    refuse = "uplift growth --by prescriber" if by is Level.prescriber else None
+    level = privacy(settings, mask_prescribers, refuse=refuse)
+    source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
+    sales, competitors = analysis_data(source, settings, GROWTH_COLUMNS)
+    ours_note(settings, when=fmt is Format.table)
+    start, end = growth_periods(sales, from_, to)
     rows, totals = growth_bridge(
         sales, settings=settings, by=by.value, start=start, end=end, competitors=competitors
     )
-    level: Literal["prescriber", "hospital"] = (
-        "prescriber" if (sales["prescriber"] != "").any() else "hospital"
-    )
-    breadth = breadth_depth(sales, settings=settings, level=level, start=start, end=end)
+    finest = finest_level(sales)
+    breadth = breadth_depth(sales, settings=settings, level=finest, start=start, end=end)
     rows = with_trend(rows, monthly_trend(sales, settings=settings, by=by.value), by=by.value)
-    if level_of_detail == "pseudonym" and by is Level.prescriber:
-        from uplift.store.privacy import mask_prescribers as mask
-
-        rows = mask(rows, _mask_key(workspace))
+    if by is Level.prescriber:
+        rows = masked(rows, level, workspace)
     show_growth(
         rows, totals, fmt=fmt.value, by=by.value, start=start, end=end, breadth=breadth, top=top
     )
@@ -776,31 +514,11 @@ def targets(
     from uplift.analysis.targets import read_targets, target_completion, unknown_targets
     from uplift.output.views.targets import show_targets
 
-    settings = _settings(config)
-    sales, _ = _data(paths, settings, workspace, columns=_GROWTH_COLUMNS)
+    settings = command_settings(config)
+    sales, _ = analysis_data(DataSource(paths, workspace), settings, GROWTH_COLUMNS)
     goals = read_targets(targets_file, settings=settings)
-    if as_of is not None:
-        from uplift.sheets.periods import PeriodError, parse_period
-
-        try:
-            as_of = parse_period(as_of)
-        except PeriodError as exc:
-            raise UsageError(f"--as-of: {exc}") from None
-    label = None
-    level = _privacy(settings, mask_prescribers)
-    if level == "hidden":
-
-        def label(hospital: str, name: str) -> str:
-            return "***"
-
-    elif level == "pseudonym":
-        from uplift.store.privacy import pseudonym
-
-        key = _mask_key(workspace)
-
-        def label(hospital: str, name: str) -> str:
-            return pseudonym(hospital, name, key)
-
+    as_of = month_option(as_of, "--as-of")
+    label = prescriber_label(privacy(settings, mask_prescribers), workspace)
     result = target_completion(sales, goals, settings=settings, as_of=as_of, prescriber_label=label)
     unknown = unknown_targets(sales, goals, settings=settings)
     shown_as_of = as_of or str(sales["month"].max())
@@ -820,23 +538,16 @@ def partners(
 ) -> None:
     """A scorecard per partner: coverage, boxes and growth, share, concentration, tier mix,
     timeliness and data quality, ordered by where to spend time."""
-    from uplift.analysis.partners import load_stats_from, partner_scorecard
+    from uplift.analysis.partners import partner_scorecard
     from uplift.output.views.partners import show_partners
 
-    settings = _settings(config)
-    if paths:
-        result = _load_paths(paths, settings, partner=partner, sheets=sheet, encoding=encoding)
-        sales, competitors = result.sales, result.competitors
-        stats = load_stats_from(result.sheets)
-    else:
-        from uplift.store.workspace import Workspace
-
-        with Workspace.open(workspace) as ws:
-            sales = ws.sales(_ANALYSIS_COLUMNS)
-            competitors, stats = ws.competitors(), ws.load_stats()
-    if fmt is Format.table:
-        _ours_note(settings)
-    card = partner_scorecard(sales, settings=settings, competitors=competitors, load_stats=stats)
+    settings = command_settings(config)
+    source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
+    data = data_with_stats(source, settings, ANALYSIS_COLUMNS)
+    ours_note(settings, when=fmt is Format.table)
+    card = partner_scorecard(
+        data.sales, settings=settings, competitors=data.competitors, load_stats=data.stats
+    )
     show_partners(card, fmt=fmt.value)
 
 
@@ -856,47 +567,25 @@ def report(
 ) -> None:
     """One workbook to send: summary with charts, tiers, gaps, plans, growth, partners and
     data quality, in Chinese or English."""
-    from uplift.analysis.partners import load_stats_from
     from uplift.output.i18n import current_language
-    from uplift.output.render import note, progress_bar
-    from uplift.output.report import (
-        build_report,
-        quality_from_result,
-        quality_from_sources,
-        write_report,
-    )
-    from uplift.store.privacy import privacy_level
+    from uplift.output.render import note
 
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"--out {out}: expected a .xlsx file name")
-    settings = _settings(config)
-    if paths:
-        result = _load_paths(paths, settings, partner=partner, sheets=sheet, encoding=encoding)
-        sales, competitors = result.sales, result.competitors
-        quality, stats = quality_from_result(result), load_stats_from(result.sheets)
-    else:
-        from uplift.store.workspace import Workspace
-
-        with Workspace.open(workspace) as ws:
-            sales, competitors = ws.sales(_GROWTH_COLUMNS), ws.competitors()
-            quality, stats = quality_from_sources(ws.sources()), ws.load_stats()
-    if sales.empty:
+    settings = command_settings(config)
+    source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
+    data = data_with_stats(source, settings, GROWTH_COLUMNS, quality=True)
+    if data.sales.empty:
         raise NoData("no sales rows to report")
-    _ours_note(settings)
-    level = privacy_level(settings, mask_prescribers=mask_prescribers)
-    with progress_bar("Building the report") as advance:
-        built = build_report(
-            sales,
-            competitors,
-            settings=settings,
-            lang=lang.value if lang is not None else current_language(),
-            privacy=level,
-            key=_mask_key(workspace) if level == "pseudonym" else None,
-            load_report=quality,
-            load_stats=stats,
-            progress=advance,
-        )
-        written = write_report(built, out)
+    ours_note(settings)
+    built, written = build_and_write_report(
+        out,
+        data,
+        settings,
+        lang=lang.value if lang is not None else current_language(),
+        level=privacy(settings, mask_prescribers),
+        workspace=workspace,
+    )
     note(f"Wrote {written}: {len(built.sheets)} sheets, prescriber detail {built.privacy}")
 
 
