@@ -47,19 +47,22 @@ def _folder(tmp_path: Path) -> Path:
 
 
 def test_a_folder_with_a_product_list_loads_the_usage_detail(tmp_path: Path) -> None:
-    result = load_files([_folder(tmp_path)], settings=Settings())
+    folder = _folder(tmp_path)
+    _book(folder / "品种清单.xlsx", [["产品名称", "规格"], ["心脉宁片", "0.25g*24片"]])
+    result = load_files([folder], settings=Settings())
     assert result.sales["boxes"].sum() == 150.0
     assert result.sales["partner"].unique().tolist() == ["康源医药"]
     assert not result.unreadable
+    # the product list and the hospital list are master data
+    assert result.catalogue is not None and result.catalogue.names == {"心脉宁片"}
+    assert result.customers is not None and result.customers.names == {"华西医院"}
+    masters = {f.name: f.master for f in result.files if f.master}
+    assert masters == {"产品列表.xlsx": "catalogue", "医院主数据.xlsx": "customers"}
+    # the rest is skipped, saying what it looks like
     skipped = sorted(n for n in result.notes if ": skipped, no usage table" in n)
-    assert [n.split(":")[0] for n in skipped] == [
-        "2026年目标.xlsx",
-        "产品列表.xlsx",
-        "医院主数据.xlsx",
-    ]
-    assert "looks like a product list" in next(n for n in skipped if n.startswith("产品列表"))
-    assert "looks like a hospital list" in next(n for n in skipped if n.startswith("医院主数据"))
-    assert "looks like a targets sheet" in next(n for n in skipped if n.startswith("2026年目标"))
+    assert [n.split(":")[0] for n in skipped] == ["2026年目标.xlsx", "品种清单.xlsx"]
+    assert "looks like a targets sheet" in skipped[0]
+    assert "looks like a product list" in skipped[1]
     # every row of every sheet is still accounted for
     assert all(s.accounted for s in result.sheets)
 
@@ -69,14 +72,16 @@ def test_the_folder_loads_from_the_command(tmp_path: Path, workdir: Path) -> Non
     runner = CliRunner()
     loaded = runner.invoke(app, ["load", str(folder)])
     assert loaded.exit_code == 0, loaded.output
-    assert "产品列表.xlsx: skipped" in loaded.output
+    assert "产品列表.xlsx: product catalogue, 1 products (1 ours, 0 markets)" in loaded.output
     tiers = runner.invoke(app, ["tier", "--format", "csv"])
     assert tiers.exit_code == 0, tiers.output
     assert "华西医院,120.0" in tiers.output
 
 
-def test_a_product_list_named_on_its_own_is_refused(tmp_path: Path, workdir: Path) -> None:
-    path = _folder(tmp_path) / "产品列表.xlsx"
+def test_a_list_that_is_no_master_named_on_its_own_is_refused(
+    tmp_path: Path, workdir: Path
+) -> None:
+    path = _book(tmp_path / "产品列表.xlsx", [["产品名称", "规格"], ["心脉宁片", "0.25g*24片"]])
     proc = subprocess.run(
         [sys.executable, "-m", "uplift", "load", str(path)],
         capture_output=True,
@@ -87,4 +92,5 @@ def test_a_product_list_named_on_its_own_is_refused(tmp_path: Path, workdir: Pat
     )
     assert proc.returncode == 2
     assert "Error: 产品列表.xlsx: no usage table found in any sheet" in proc.stderr
+    assert "headers found: 产品名称, 规格" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout

@@ -9,6 +9,10 @@ Run ``python data/samples/generate.py`` to rewrite the samples next to this file
 - ``northstar.xlsx``: partner Northstar Pharma, English layout, one sheet ``Detail``.
 - ``competitors.xlsx``: competitor volumes gathered on hospital visits (``竞品调研``).
 - ``uplift.toml``: the matching settings (our products, thresholds, two markets).
+- ``products.xlsx``: the product catalogue (品规对照): every product of the samples with its
+  spec, units per box, whether it is ours and its market, and the names partners write for it.
+- ``hospitals.xlsx``: the customer master (客户对照): a code per hospital, its city and grade,
+  and a variant spelling where one is common.
 
 ``truth_records()`` returns the canonical records behind the two sales files, one per data
 line written, in boxes and with clean names. ``write_large_workbook`` and ``write_large_csv``
@@ -655,7 +659,56 @@ def _write_competitors(path: Path, rows: list[dict[str, object]]) -> None:
     _save_reproducible(wb, path)
 
 
-SAMPLE_FILES = ("kangyuan.xlsx", "northstar.xlsx", "competitors.xlsx", "uplift.toml")
+PRODUCT_HEADER = ("产品名称", "规格", "每盒数量", "是否本公司产品", "市场", "生产企业", "别名")
+PRODUCT_ROWS = (
+    (TABLET, SPECS[TABLET], 24, "是", "cardio", "蓉城康健药业", "心脉宁、心脉宁片剂"),
+    (INJECTION, SPECS[INJECTION], UNITS_PER_BOX, "是", "cardio", "蓉城康健药业", "心脉宁针"),
+    (CAPSULE, SPECS[CAPSULE], 36, "是", "neuro", "蓉城康健药业", "脑安"),
+    ("氯吡格雷片", SPECS["氯吡格雷片"], 7, "否", "cardio", "", "波立维"),
+    ("阿托伐他汀钙片", SPECS["阿托伐他汀钙片"], 7, "否", "cardio", "", "立普妥"),
+    ("替格瑞洛片", SPECS["替格瑞洛片"], 14, "否", "cardio", "", "倍林达"),
+    ("丁苯酞软胶囊", SPECS["丁苯酞软胶囊"], 24, "否", "neuro", "", "恩必普"),
+)
+HOSPITAL_HEADER = ("医院编码", "医院名称", "别名", "等级", "省份", "城市")
+
+
+def _write_products(path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "品规对照"
+    ws.append(list(PRODUCT_HEADER))
+    for row in PRODUCT_ROWS:
+        ws.append(list(row))
+    _save_reproducible(wb, path)
+
+
+def _write_hospitals(path: Path) -> None:
+    from openpyxl import Workbook
+
+    names = sorted({str(r["hospital"]) for r in truth_records()})
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "客户对照"
+    ws.append(list(HOSPITAL_HEADER))
+    for i, name in enumerate(names, start=1):
+        grade = "三甲" if "省" in name or "协和" in name or "第一" in name else "二甲"
+        place = next((name[: k + 1] for k, ch in enumerate(name[:4]) if ch in "市县"), "")
+        # partners often drop the 市/县 of the place: 云锦县人民医院 -> 云锦人民医院
+        variant = place[:-1] + name[len(place) :] if place and "人民医院" in name else ""
+        ws.append([f"H{i:03d}", name, variant, grade, "西蜀省", place or "蓉城市"])
+    _save_reproducible(wb, path)
+
+
+SAMPLE_FILES = (
+    "kangyuan.xlsx",
+    "northstar.xlsx",
+    "competitors.xlsx",
+    "uplift.toml",
+    "products.xlsx",
+    "hospitals.xlsx",
+)
 
 
 def write_samples(out_dir: Path) -> None:
@@ -667,6 +720,8 @@ def write_samples(out_dir: Path) -> None:
     _write_northstar(out_dir / "northstar.xlsx", northstar)
     _write_competitors(out_dir / "competitors.xlsx", truth_competitors())
     (out_dir / "uplift.toml").write_bytes(UPLIFT_TOML.encode("utf-8"))
+    _write_products(out_dir / "products.xlsx")
+    _write_hospitals(out_dir / "hospitals.xlsx")
 
 
 # --------------------------------------------------------------------------- large files

@@ -189,7 +189,7 @@ def tier(
     from uplift.analysis.volumes import entity_keys
     from uplift.output.views.tiers import show_tiers
 
-    settings = command_settings(config, thresholds=thresholds, vip=vip)
+    settings = command_settings(config, workspace, thresholds=thresholds, vip=vip)
     refuse = "uplift tier --by prescriber" if by is Level.prescriber else None
     level = privacy(settings, refuse=refuse)
     needed = tuple(dict.fromkeys(["month", "product", *entity_keys(by.value)]))
@@ -254,7 +254,7 @@ def load(
     from uplift.output.views.workspace import show_load
     from uplift.store.workspace import workspace_dir
 
-    settings = command_settings(config)
+    settings = command_settings(config, workspace)
     # the workspace and the name check need DuckDB and rapidfuzz once the sheets are read:
     # import them while the reader works, not after it
     meanwhile = ("duckdb", "rapidfuzz")
@@ -327,7 +327,7 @@ def trace(
     from uplift.sheets.names import normalise, normalise_person
     from uplift.store.tracing import trace_rows
 
-    settings = command_settings(config)
+    settings = command_settings(config, workspace)
     privacy(settings, refuse="uplift trace --prescriber" if prescriber is not None else None)
     sales = analysis_sales(DataSource(paths, workspace), settings)
     month = month_option(month, "--month")
@@ -386,7 +386,7 @@ def gaps(
     from uplift.analysis.gaps import competitor_gaps
     from uplift.output.views.gaps import show_gaps
 
-    settings = command_settings(config)
+    settings = command_settings(config, workspace)
     refuse = "uplift gaps --by prescriber" if by is GapLevel.prescriber else None
     level = privacy(settings, mask_prescribers, refuse=refuse)
     source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
@@ -425,7 +425,7 @@ def plan(
     from uplift.output.render import note
     from uplift.output.views.plans import save_plans, show_plans
 
-    settings = command_settings(config)
+    settings = command_settings(config, workspace)
     if out is not None and out.suffix.lower() not in (".xlsx", ".md"):
         raise UsageError(f"--out {out}: expected a .xlsx or .md file name")
     source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
@@ -473,7 +473,7 @@ def growth(
     from uplift.analysis.growth import breadth_depth, growth_bridge, monthly_trend, with_trend
     from uplift.output.views.growth import show_growth
 
-    settings = command_settings(config)
+    settings = command_settings(config, workspace)
     refuse = "uplift growth --by prescriber" if by is Level.prescriber else None
     level = privacy(settings, mask_prescribers, refuse=refuse)
     source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
@@ -514,7 +514,7 @@ def targets(
     from uplift.analysis.targets import read_targets, target_completion, unknown_targets
     from uplift.output.views.targets import show_targets
 
-    settings = command_settings(config)
+    settings = command_settings(config, workspace)
     sales, _ = analysis_data(DataSource(paths, workspace), settings, GROWTH_COLUMNS)
     goals = read_targets(targets_file, settings=settings)
     as_of = month_option(as_of, "--as-of")
@@ -541,7 +541,7 @@ def partners(
     from uplift.analysis.partners import partner_scorecard
     from uplift.output.views.partners import show_partners
 
-    settings = command_settings(config)
+    settings = command_settings(config, workspace)
     source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
     data = data_with_stats(source, settings, ANALYSIS_COLUMNS)
     ours_note(settings, when=fmt is Format.table)
@@ -572,7 +572,7 @@ def report(
 
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"--out {out}: expected a .xlsx file name")
-    settings = command_settings(config)
+    settings = command_settings(config, workspace)
     source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
     data = data_with_stats(source, settings, GROWTH_COLUMNS, quality=True)
     if data.sales.empty:

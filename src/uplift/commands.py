@@ -51,11 +51,41 @@ class Loaded(NamedTuple):
 # Settings and notes ---------------------------------------------------------------------
 
 
-def command_settings(config: Path | None, **options: Any) -> Settings:
-    """The settings of `config` (or ./uplift.toml) with the command's options applied."""
+def command_settings(
+    config: Path | None, workspace: Path | None = None, **options: Any
+) -> Settings:
+    """The settings of `config` (or ./uplift.toml) with the command's options applied,
+    and the master data in force: the product catalogue and customer master named in
+    uplift.toml (`products = ...`, `hospitals = ...`), else the ones kept in the workspace.
+    """
     from uplift.config import load_settings
 
-    return load_settings(config).with_options(**options)
+    settings = load_settings(config).with_options(**options)
+    return with_master_data(settings, workspace)
+
+
+def with_master_data(settings: Settings, workspace: Path | None) -> Settings:
+    """`settings` with the catalogue and customer master from uplift.toml or the workspace."""
+    from uplift.sheets.loading import read_master
+
+    catalogue = (
+        read_master(Path(settings.products), settings, "catalogue") if settings.products else None
+    )
+    customers = (
+        read_master(Path(settings.hospitals), settings, "customers") if settings.hospitals else None
+    )
+    if catalogue is None or customers is None:
+        from uplift.store.workspace import DB_NAME, workspace_dir
+
+        folder = workspace_dir(workspace)
+        if (folder / DB_NAME).is_file():
+            from uplift.store.workspace import Workspace
+
+            with Workspace.open(folder, readonly=True) as ws:
+                kept_catalogue, kept_customers = ws.master_data()
+            catalogue = catalogue or kept_catalogue
+            customers = customers or kept_customers
+    return settings.with_master(catalogue, customers)
 
 
 def ours_note(settings: Settings, *, when: bool = True) -> None:

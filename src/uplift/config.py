@@ -54,6 +54,12 @@ class Settings:
     max_unzipped_mb: float = 500.0
     prescriber_detail: str = "named"
     source: str = ""  # the config file used, "" when none
+    products: str = ""  # the product catalogue's file (`products = ...`), "" when none
+    hospitals: str = ""  # the customer master's file (`hospitals = ...`), "" when none
+    # master data in force (`with_master`): a sheets.catalogue.Catalogue and a
+    # sheets.customers.CustomerMaster, or None
+    catalogue: Any = None
+    customers: Any = None
 
     @property
     def ours_declared(self) -> bool:
@@ -66,6 +72,32 @@ class Settings:
         for m in self.markets:
             out |= m.ours
         return frozenset(out)
+
+    def with_master(self, catalogue: Any = None, customers: Any = None) -> Settings:
+        """A copy that uses a product catalogue and a customer master (None: keep as is).
+
+        The catalogue's own products marked ours join `ours`; each market it names joins
+        (or extends) the market of that name. The master's codes and variants join
+        `[hospital_aliases]`, where uplift.toml's own entries win.
+        """
+        out = self
+        if catalogue is not None:
+            markets = {m.name: m for m in out.markets}
+            for name, (ours, others) in catalogue.markets().items():
+                old = markets.get(name, Market(name=name, ours=frozenset()))
+                markets[name] = Market(
+                    name=name, ours=old.ours | ours, competitors=old.competitors | others
+                )
+            out = replace(
+                out,
+                catalogue=catalogue,
+                ours=out.ours | catalogue.ours(),
+                markets=tuple(markets.values()),
+            )
+        if customers is not None:
+            aliases = {**customers.aliases(), **out.hospital_aliases}
+            out = replace(out, customers=customers, hospital_aliases=aliases)
+        return out
 
     def with_options(self, **options: Any) -> Settings:
         """A copy with the options that were given (None means not given)."""
@@ -124,7 +156,7 @@ def load_settings(path: Path | None = None) -> Settings:
 def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
     """Build settings from a parsed `uplift.toml`."""
     known = {"ours", "thresholds", "vip", "columns", "hospital_aliases", "markets", "rates"}
-    known |= {"max_unzipped_mb", "prescriber_detail"}
+    known |= {"max_unzipped_mb", "prescriber_detail", "products", "hospitals"}
     unknown = sorted(set(data) - known)
     where = source or CONFIG_NAME
     if unknown:
@@ -183,6 +215,12 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
                 f"{where}: prescriber_detail must be one of {', '.join(PRIVACY_LEVELS)}"
             )
         kwargs["prescriber_detail"] = data["prescriber_detail"]
+    for key in ("products", "hospitals"):
+        if key in data:
+            if not isinstance(data[key], str) or not data[key].strip():
+                raise UsageError(f"{where}: {key} must be the path of a sheet")
+            base = Path(source).parent if source else Path.cwd()
+            kwargs[key] = str(base / data[key])
     return Settings(**kwargs)
 
 

@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from uplift.config import Settings
+    from uplift.sheets.catalogue import Catalogue
+    from uplift.sheets.customers import CustomerMaster
 
 MAX_EXAMPLES = 5
 _TOTAL_WORDS = ("合计", "小计", "总计", "总合计", "共计", "累计", "本页合计", "汇总")
@@ -122,6 +124,7 @@ class FileReport:
     error: UnreadableFile | None = None
     duplicate_of: str | None = None
     skipped_as: str = ""  # found in a folder, not usage detail: what it looks like
+    master: str = ""  # "catalogue" or "customers" when the file is master data
 
     @property
     def name(self) -> str:
@@ -137,6 +140,9 @@ class LoadResult:
     files: list[FileReport]
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # master data found among the files loaded (sheets.catalogue / sheets.customers)
+    catalogue: Catalogue | None = None
+    customers: CustomerMaster | None = None
 
     @property
     def sheets(self) -> list[SheetReport]:
@@ -197,8 +203,70 @@ def load_files(
 ) -> LoadResult:
     """Load every sheet of every file; later files win for a partner and month they repeat.
 
+    A product catalogue or customer master among the files (`sheets.catalogue`,
+    `sheets.customers`) is kept in the result and applies to every usage sheet of the
+    load: when one is found, the usage sheets are read again with it. Products and
+    hospitals the master data in force does not know are listed in the warnings.
     `progress(done, total, file name)` is called before each file, for a progress bar.
     """
+    options: dict[str, Any] = {
+        "partner": partner,
+        "sheets": sheets,
+        "encoding": encoding,
+        "competitors": competitors,
+        "progress": progress,
+    }
+    result = _load_once(paths, settings=settings, **options)
+    found_cat, found_cust = result.catalogue, result.customers
+    if (found_cat is not None and found_cat != settings.catalogue) or (
+        found_cust is not None and found_cust != settings.customers
+    ):
+        settings = settings.with_master(found_cat, found_cust)
+        result = _load_once(paths, settings=settings, **options)
+    result.warnings.extend(_unknown_to_master(result.sales, settings))
+    return result
+
+
+def _unknown_to_master(sales: pd.DataFrame, settings: Settings) -> list[str]:
+    """Products the catalogue and hospitals the master do not know, with their boxes."""
+    out = []
+    for master, column, what, hint in (
+        (settings.catalogue, C.PRODUCT, "products not in the product catalogue", ""),
+        (
+            settings.customers,
+            C.HOSPITAL,
+            "hospitals not in the customer master",
+            " (uplift names suggests their standard names)",
+        ),
+    ):
+        if master is None or sales.empty:
+            continue
+        boxes = sales.groupby(column, observed=True)[C.BOXES].sum()
+        unknown = boxes[~boxes.index.isin(list(master.names))]
+        if len(unknown):
+            unknown = unknown.sort_values(ascending=False, kind="stable")
+            shown = ", ".join(f"{_short_name(n)} {b:,.1f} boxes" for n, b in unknown[:10].items())
+            more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+            out.append(f"{len(unknown)} {what}{hint}: {shown}{more}")
+    return out
+
+
+def _short_name(name: object, limit: int = 40) -> str:
+    text = str(name)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _load_once(
+    paths: list[Path],
+    *,
+    settings: Settings,
+    partner: str | None = None,
+    sheets: list[str] | None = None,
+    encoding: str | None = None,
+    competitors: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> LoadResult:
+    """One pass of `load_files` with the master data of `settings`."""
     bad = unknown_overrides(settings.columns)
     if bad:
         raise UsageError(
@@ -252,7 +320,7 @@ def load_files(
     result.sales = _later_files_win(sales, result, settings)
     if comp_parts:
         result.competitors = pd.concat(comp_parts, ignore_index=True)
-    failed = {f.path for f in result.files if f.error is not None or f.skipped_as}
+    failed = {f.path for f in result.files if f.error is not None or f.skipped_as or f.master}
     for s in result.sheets:
         if s.kind == "none" and s.note and s.file not in failed:
             result.notes.append(f'{Path(s.file).name}, sheet "{s.sheet}": skipped, {s.note}')
@@ -298,6 +366,7 @@ def _load_each(
         seen[report.digest] = str(path)
         file_sales: list[pd.DataFrame] = []
         file_comp: list[pd.DataFrame] = []
+        unused: list[RawSheet] = []  # sheets without a usage table: master data?
         try:
             fetch(done)
             fetch(done + 1)
@@ -309,13 +378,17 @@ def _load_each(
                 names, raws = _raw_sheets(path, settings, encoding, wanted)
             while raws:
                 # each raw sheet is let go once cleaned: a 1M-row grid is ~200 MB
+                raw = raws.pop(0)
                 sheet_report, sales, comp = load_sheet(
-                    raws.pop(0),
+                    raw,
                     path=path,
                     settings=settings,
                     partner=partner,
                     competitors=competitors,
                 )
+                if sheet_report.kind == "none":
+                    unused.append(raw)
+                del raw
                 report.sheets.append(sheet_report)
                 if sales is not None:
                     file_sales.append(sales)
@@ -332,6 +405,14 @@ def _load_each(
             )
             continue
         if report.sheets and not any(s.kind != "none" for s in report.sheets):
+            try:
+                master = _master_data(path, unused, result)
+            except UnreadableFile as exc:
+                report.error = exc
+                continue
+            if master:
+                report.master = master
+                continue
             if path in in_folder:
                 report.skipped_as = _what_it_is(report)
                 result.notes.append(f"{path.name}: skipped, {report.skipped_as}")
@@ -443,6 +524,59 @@ def _months_in_several_sheets(path: Path, frames: list[pd.DataFrame]) -> list[st
             "counted (pick sheets with --sheet if one repeats another)"
         )
     return notes
+
+
+def _master_data(path: Path, raws: list[RawSheet], result: LoadResult) -> str:
+    """Keep a product catalogue or customer master found in `raws`; "" when neither."""
+    from uplift.sheets.catalogue import Catalogue, catalogue_from_sheets
+    from uplift.sheets.customers import CustomerMaster, customers_from_sheets
+
+    catalogue = catalogue_from_sheets(raws, path.name)
+    if catalogue is not None:
+        old = result.catalogue
+        if old is not None:  # several catalogue files in one load: one catalogue
+            catalogue = Catalogue(old.entries + catalogue.entries, f"{old.source}, {path.name}")
+        result.catalogue = catalogue
+        ours = sum(1 for e in catalogue.entries if e.ours)
+        result.notes.append(
+            f"{path.name}: product catalogue, {len(catalogue.entries)} products "
+            f"({ours} ours, {len(catalogue.markets())} markets)"
+        )
+        return "catalogue"
+    customers = customers_from_sheets(raws, path.name)
+    if customers is not None:
+        prev = result.customers
+        if prev is not None:
+            customers = CustomerMaster(
+                prev.customers + customers.customers, f"{prev.source}, {path.name}"
+            )
+        result.customers = customers
+        result.notes.append(f"{path.name}: customer master, {len(customers.customers)} hospitals")
+        return "customers"
+    return ""
+
+
+def read_master(path: Path, settings: Settings, kind: str) -> Any:
+    """The product catalogue (`kind` "catalogue") or customer master ("customers") in a file."""
+    from uplift.sheets.catalogue import catalogue_from_sheets
+    from uplift.sheets.customers import customers_from_sheets
+
+    what = "product catalogue" if kind == "catalogue" else "customer master"
+    if not path.is_file():
+        raise UsageError(f"{path}: {what} file not found (named in uplift.toml)")
+    _, raws = _raw_sheets(path, settings, None, None)
+    read = catalogue_from_sheets if kind == "catalogue" else customers_from_sheets
+    found = read(raws, path.name)
+    if found is None:
+        raise UnreadableFile(
+            f"{path.name}: no {what} header in the first 30 rows",
+            hint=(
+                "a product catalogue has 产品名称 and 每盒数量, 是否本公司产品 or 市场"
+                if kind == "catalogue"
+                else "a customer master has 医院名称 and 医院编码, 别名, 省份 or 城市"
+            ),
+        )
+    return found
 
 
 def _what_it_is(report: FileReport) -> str:
@@ -894,6 +1028,9 @@ def _sales_rows(
         factor = np.full(n, np.nan)
         factor[counted] = per_box[slot]
         no_spec = counted & np.isnan(factor)
+        if no_spec.any() and settings.catalogue is not None:
+            factor[no_spec] = _catalogue_factors(product, spec, no_spec, body.index, settings)
+            no_spec = counted & np.isnan(factor)
         if no_spec.any():
             reasons = np.full(n, "", dtype=object)
             reasons[counted] = problem[slot]
@@ -924,6 +1061,7 @@ def _sales_rows(
 
     k = keep
     kept_index = body.index[k]
+    catalogue = settings.catalogue
     default_partner = normalise(partner_opt or partner_from_file_name(path.stem))
     aliases = settings.hospital_aliases
 
@@ -934,6 +1072,10 @@ def _sales_rows(
         name = normalise(value)
         return aliases.get(name, name) if aliases else name
 
+    def product_name(value: str) -> str:
+        name = normalise(value)
+        return (catalogue.standard_name(name) or name) if catalogue is not None else name
+
     out = pd.DataFrame(
         {
             C.PARTNER: partner_col.texts(k, kept_index, partner_name, default_partner),
@@ -941,7 +1083,7 @@ def _sales_rows(
             C.HOSPITAL: hospital.texts(k, kept_index, hospital_name, hospital_name("")),
             C.DEPARTMENT: department.texts(k, kept_index, normalise),
             C.PRESCRIBER: coded("prescriber").texts(k, kept_index, normalise_person),
-            C.PRODUCT: product.texts(k, kept_index, normalise),
+            C.PRODUCT: product.texts(k, kept_index, product_name),
             C.SPEC: normalise_series(spec[k]),
             C.QUANTITY: parsed["value"][k].astype("float64"),
             C.UNIT: unit[k].where(unit[k] != "", "盒").astype("str"),
@@ -953,6 +1095,26 @@ def _sales_rows(
     )
     out = out.reset_index(drop=True)
     _sum_up(report, out, settings)
+    return out
+
+
+def _catalogue_factors(
+    product: Coded, spec: pd.Series, rows: Any, index: pd.Index, settings: Settings
+) -> Any:
+    """Units per box from the product catalogue for `rows` (NaN where it has none)."""
+    import numpy as np
+
+    catalogue = settings.catalogue
+    names = product.texts(rows, index[rows], normalise, "")
+    specs = spec[rows].astype("str")
+    cache: dict[tuple[str, str], float] = {}
+    out = np.full(int(rows.sum()), np.nan)
+    for i, (name, sp) in enumerate(zip(names.tolist(), specs.tolist(), strict=True)):
+        key = (name, sp)
+        if key not in cache:
+            standard = catalogue.standard_name(name) or name
+            cache[key] = catalogue.per_box(standard, sp) or np.nan
+        out[i] = cache[key]
     return out
 
 

@@ -41,6 +41,7 @@ class LoadSummary:
     replaced: list[str] = field(default_factory=list)
     template_changes: list[str] = field(default_factory=list)
     competitor_rows: int = 0
+    master: list[str] = field(default_factory=list)  # master data kept, in words
 
 
 @contextlib.contextmanager
@@ -112,7 +113,29 @@ def add_load(con: Any, result: LoadResult) -> LoadSummary:
         _replace_competitors(con, comp)
         summary.competitor_rows = len(comp)
     _record_files(con, [f for f in new_files if f.path in fresh])
+    summary.master = store_master(con, result)
     return summary
+
+
+def store_master(con: Any, result: LoadResult) -> list[str]:
+    """Keep the catalogue and customer master of a load in place of the earlier ones."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    said = []
+    for kind, master in (("catalogue", result.catalogue), ("customers", result.customers)):
+        if master is None:
+            continue
+        body = master.to_json()
+        old = con.execute("SELECT body FROM master WHERE kind = ?", [kind]).fetchall()
+        if old and old[0][0] == body:
+            continue
+        con.execute(
+            "INSERT OR REPLACE INTO master VALUES (?, ?, ?, ?)", [kind, master.source, body, now]
+        )
+        what = "product catalogue" if kind == "catalogue" else "customer master"
+        said.append(
+            f"{what} from {master.source} kept" + (" (replaces the earlier one)" if old else "")
+        )
+    return said
 
 
 def _replace_sales(con: Any, sales: pd.DataFrame, digests: dict[str, str]) -> list[str]:

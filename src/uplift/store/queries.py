@@ -185,6 +185,15 @@ def templates(con: Any) -> dict[str, dict[str, Any]]:
     return {p: json.loads(layout) for p, layout in rows}
 
 
+def master(con: Any) -> dict[str, str]:
+    """The master data kept: kind ("catalogue", "customers") -> its JSON body."""
+    try:
+        rows = con.execute("SELECT kind, body FROM master").fetchall()
+    except Exception:  # a workspace written before master data was kept
+        return {}
+    return dict(rows)
+
+
 def _exact_sum(column: str) -> str:
     return f"sum({column}::DECIMAL(38, 10))::DOUBLE AS {column}"
 

@@ -31,11 +31,17 @@ _TEMPLATES_DDL = (
     "CREATE TABLE IF NOT EXISTS templates (partner VARCHAR PRIMARY KEY, layout VARCHAR)"
 )
 _META_DDL = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+# master data: the product catalogue and the customer master in force, one row each
+# (kind "catalogue" / "customers"), replaced whole when a new one is loaded
+_MASTER_DDL = (
+    "CREATE TABLE IF NOT EXISTS master "
+    "(kind VARCHAR PRIMARY KEY, source VARCHAR, body VARCHAR, loaded_at TIMESTAMP)"
+)
 
 
 def create_schema(con: Any, db: Path) -> None:
     """Create any missing table; stamp a new file with the schema version, check an old one."""
-    for ddl in (_SALES_DDL, _COMP_DDL, _FILES_DDL, _TEMPLATES_DDL, _META_DDL):
+    for ddl in (_SALES_DDL, _COMP_DDL, _FILES_DDL, _TEMPLATES_DDL, _META_DDL, _MASTER_DDL):
         con.execute(ddl)
     version = schema_version(con)
     if version is None:

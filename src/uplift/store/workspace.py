@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
+    from uplift.sheets.catalogue import Catalogue
+    from uplift.sheets.customers import CustomerMaster
     from uplift.sheets.loading import LoadResult
 
 DB_NAME = "uplift.duckdb"
@@ -129,6 +131,16 @@ class Workspace:
     def templates(self) -> dict[str, dict[str, Any]]:
         """Each partner's remembered sheet layout."""
         return queries.templates(self.con)
+
+    def master_data(self) -> tuple[Catalogue | None, CustomerMaster | None]:
+        """The product catalogue and customer master kept, None for what was never loaded."""
+        from uplift.sheets.catalogue import Catalogue
+        from uplift.sheets.customers import CustomerMaster
+
+        kept = queries.master(self.con)
+        catalogue = Catalogue.from_json(kept["catalogue"]) if "catalogue" in kept else None
+        customers = CustomerMaster.from_json(kept["customers"]) if "customers" in kept else None
+        return catalogue, customers
 
     # writing ------------------------------------------------------------------------
 

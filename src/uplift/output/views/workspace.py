@@ -51,6 +51,8 @@ def show_load(summary: LoadSummary, workspace: str) -> None:
         out.print(line, markup=False)
     for line in summary.template_changes:
         out.print(line, markup=False, style="yellow")
+    for line in summary.master:
+        out.print(line, markup=False)
     if summary.added_rows or summary.competitor_rows:
         parts = []
         if summary.added_rows:
@@ -58,7 +60,7 @@ def show_load(summary: LoadSummary, workspace: str) -> None:
         if summary.competitor_rows:
             parts.append(f"{summary.competitor_rows:,} competitor rows")
         out.print(f"Loaded {' and '.join(parts)} into {workspace}", markup=False)
-    elif not summary.replaced:
+    elif not summary.replaced and not summary.master:
         out.print(f"Nothing new to load; {workspace} is unchanged", markup=False)
 
 
