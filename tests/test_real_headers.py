@@ -8,12 +8,109 @@ read == kept + skipped + rejected on every sheet.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.fixtures_build import load, rows, sheet, write_xlsx
-from uplift.sheets.loading import HEADER
+from uplift.cli import app
+from uplift.config import Settings
+from uplift.sheets.loading import HEADER, TOTALS, load_files
+
+RAW = "原始客户名称"
+
+# (as typed by the partner, standardised by the company, product, boxes); the raw
+# spellings are branch stores and bracketed variants of the same hospital
+FLOW = [
+    ("华西医院东院药房", "四川大学华西医院", "心脉宁片", 30),
+    ("四川大学华西医院(基药)", "四川大学华西医院", "心脉宁片", 20),
+    ("华西医院", "四川大学华西医院", "脑安胶囊", 15),
+    ("省医院门诊", "四川省人民医院", "心脉宁片", 40),
+    ("四川省人民医院(东院)", "四川省人民医院", "心脉宁片", 25),
+    ("华西医院东院药房", "四川大学华西医院", "心脉宁片", -5),  # a return
+    ("成都三院", "成都市第三人民医院", "脑安胶囊", 12),
+]
+# the hand pivot on the standardised column: 30 + 20 + 15 - 5, 40 + 25, 12
+BY_STANDARD = {"四川大学华西医院": 60.0, "四川省人民医院": 65.0, "成都市第三人民医院": 12.0}
+
+STANDARD_HEADERS = [
+    "匹配客户名称",
+    "MappingCustName 匹配客户名称",
+    "MappingCustName\n匹配客户名称",
+    "标准终端名称",
+    "客户名称(标准)",
+    "标准医院名称",
+]
+
+
+def flow_workbook(path: Path, standard: str, *, standard_first: bool) -> Path:
+    """The flow export: a header, the seven FLOW rows and a 合计 row."""
+
+    def cells(raw: object, std: object) -> list[object]:
+        return [std, raw] if standard_first else [raw, std]
+
+    grid: list[list[object]] = [[*cells(RAW, standard), "商品名称", "出库数量"]]
+    grid += [[*cells(raw, std), product, qty] for raw, std, product, qty in FLOW]
+    grid.append([*cells("合计", None), None, 137])
+    return write_xlsx(path, grid)
+
+
+@pytest.mark.parametrize("standard_first", [False, True], ids=["raw-first", "standard-first"])
+@pytest.mark.parametrize("standard", STANDARD_HEADERS)
+def test_the_standardised_customer_column_is_the_hospital(
+    tmp_path: Path, standard: str, standard_first: bool
+) -> None:
+    path = flow_workbook(tmp_path / "flow_202604.xlsx", standard, standard_first=standard_first)
+    result = load_files([path], settings=Settings())
+    s = sheet(result)
+    shown = standard.replace("\n", " ")
+    assert s.mapping == {"hospital": shown, "product": "商品名称", "quantity": "出库数量"}
+    assert s.note == f"hospital: {shown} used, not {RAW} (the standardised name wins)"
+    # 1 header + 7 data rows + 1 totals row, each counted once
+    assert (s.rows_read, s.kept, dict(s.skipped), dict(s.rejected)) == (
+        9,
+        7,
+        {HEADER: 1, TOTALS: 1},
+        {},
+    )
+    assert s.months == ["2026-04"]
+    boxes = result.sales.groupby("hospital")["boxes"].sum().to_dict()
+    assert boxes == BY_STANDARD
+    assert float(result.sales["boxes"].sum()) == 137.0  # the 合计 row, never counted
+    # none of the branch-store spellings survives as a hospital
+    assert set(result.sales["hospital"]) == set(BY_STANDARD)
+
+
+def test_check_shows_the_standardised_header_as_the_hospital_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = flow_workbook(tmp_path / "flow_202604.xlsx", "匹配客户名称", standard_first=False)
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["check", str(path), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    (s,) = doc["sheets"]
+    assert s["mapping"]["hospital"] == "匹配客户名称"
+    assert s["note"] == "hospital: 匹配客户名称 used, not 原始客户名称 (the standardised name wins)"
+    assert (s["rows_read"], s["kept"], s["skipped"], s["rejected"]) == (
+        9,
+        7,
+        {HEADER: 1, TOTALS: 1},
+        {},
+    )
+    assert s["boxes_ours"] == 137.0  # no `ours` list: every product is ours
+
+
+def test_a_sheet_with_only_the_typed_name_keeps_it_without_a_note(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "flow_202604.xlsx",
+        [[RAW, "商品名称", "出库数量"], ["华西医院东院药房", "心脉宁片", 30]],
+    )
+    s = sheet(load(path))
+    assert s.mapping["hospital"] == RAW
+    assert s.note == ""
 
 
 @pytest.mark.parametrize("product", ["商品名称", "药品名称", "产品名称"])

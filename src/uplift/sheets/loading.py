@@ -499,6 +499,7 @@ def load_sheet(
     report.kind = header.kind
     report.header_row = header.row + 1
     report.mapping = {f: header.header(f) for f in header.fields}
+    report.note = "; ".join(header.notes)  # e.g. why 匹配客户名称 beat 原始客户名称
     if header.row:
         report.skipped[ABOVE_HEADER] = header.row
     report.skipped[HEADER] = 1
@@ -531,7 +532,9 @@ def _as_competitor_header(h: HeaderMatch) -> HeaderMatch:
     fields = dict(h.fields)
     fields["competitor"] = fields.pop("product")
     fields["monthly_boxes"] = fields.pop("quantity")
-    return HeaderMatch(row=h.row, fields=fields, names=h.names, unit_hints={}, kind="competitors")
+    return HeaderMatch(
+        row=h.row, fields=fields, names=h.names, unit_hints={}, kind="competitors", notes=h.notes
+    )
 
 
 def _rows_as_lists(df: pd.DataFrame) -> list[list[Any]]:
