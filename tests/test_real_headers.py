@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from tests.fixtures_build import load, rows, sheet, write_xlsx
 from uplift.cli import app
 from uplift.config import Settings
-from uplift.sheets.loading import HEADER, TOTALS, load_files
+from uplift.sheets.loading import HEADER, NO_TABLE, TOTALS, load_files
 
 RAW = "原始客户名称"
 
@@ -131,6 +131,54 @@ def test_common_erp_headers(tmp_path: Path, product: str, quantity: str) -> None
         "quantity": quantity,
     }
     assert result.sales["boxes"].tolist() == [30.0, 12.0]
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("医院编码", "医院名称"),
+        ("终端编码", "终端名称"),
+        ("客户编码", "客户名称"),
+        ("客户代码", "客户"),
+        ("医院(编码)", "医院"),
+        ("匹配客户编码", "客户名称"),
+    ],
+)
+@pytest.mark.parametrize("code_first", [True, False], ids=["code-first", "name-first"])
+def test_a_code_column_is_never_the_hospital_name(
+    tmp_path: Path, code: str, name: str, code_first: bool
+) -> None:
+    def cells(c: object, n: object) -> list[object]:
+        return [c, n] if code_first else [n, c]
+
+    path = write_xlsx(
+        tmp_path / "codes_202604.xlsx",
+        [
+            [*cells(code, name), "品名", "数量"],
+            [*cells("H001", "四川大学华西医院"), "心脉宁片", 30],
+            [*cells("H002", "四川省人民医院"), "心脉宁片", 12],
+        ],
+    )
+    result = load(path)
+    assert sheet(result).mapping["hospital"] == name
+    assert result.sales.groupby("hospital")["boxes"].sum().to_dict() == {
+        "四川大学华西医院": 30.0,
+        "四川省人民医院": 12.0,
+    }
+
+
+def test_a_sheet_with_only_hospital_codes_is_not_read_as_names(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "codes_202604.xlsx",
+        [["医院编码", "品名", "数量"], ["H001", "心脉宁片", 30], ["H002", "心脉宁片", 12]],
+    )
+    result = load(path)
+    s = sheet(result)
+    assert s.kind == "none"
+    assert s.missing == ["hospital"]
+    assert dict(s.skipped) == {NO_TABLE: 3}
+    assert result.sales.empty
+    assert result.unreadable  # the user is told, rather than given codes as hospitals
 
 
 @pytest.mark.parametrize("month_header", ["月", "月份"])

@@ -160,6 +160,10 @@ MAX_HEADER_CHARS: Final = 80
 _PREFERRED = ("标准", "匹配", "映射", "mapping", "mapped", "matched", "match", "standard")
 _AVOIDED = ("原始", "original", "raw")
 _BRACKET = re.compile(r"[\(\[（【](.*?)[\)\]）】]")
+# 医院编码, 客户代码, 终端编号, 医院(编码): a code column is never a name, quantity or
+# month column, however its other words match (a code-only sheet needs [columns]).
+_CODE_WORDS = ("编码", "代码", "编号", "code")
+_CODE_HINTS = frozenset({"id", "no", "no."})
 # A bilingual header on one line: `MappingCustName 匹配客户名称`.
 _ASCII_WORD = re.compile(r"^[a-z][a-z0-9_.\-]*$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -202,6 +206,8 @@ def field_for(header: object, overrides: dict[str, Any] | None = None) -> tuple[
     for part in [text, *text.splitlines()]:
         hint_match = _BRACKET.search(part)
         hint = hint_match.group(1).strip() if hint_match else ""
+        if _is_code(part, hint):
+            return None
         found = _known(_BRACKET.sub("", part))
         if found is None:
             found = _bilingual(_BRACKET.sub("", part))
@@ -232,6 +238,11 @@ def _bilingual(part: str) -> str | None:
     fld = _known(chinese[0])
     other = _known(english[0])
     return fld if other in (None, fld) else None
+
+
+def _is_code(part: str, hint: str) -> bool:
+    key = match_key(part)
+    return any(w in key for w in _CODE_WORDS) or match_key(hint) in _CODE_HINTS
 
 
 def header_initials(overrides: dict[str, Any] | None = None) -> frozenset[str]:
