@@ -181,6 +181,50 @@ def test_a_sheet_with_only_hospital_codes_is_not_read_as_names(tmp_path: Path) -
     assert result.unreadable  # the user is told, rather than given codes as hospitals
 
 
+def test_a_quantity_header_naming_several_units_converts_by_each_rows_spec(
+    tmp_path: Path,
+) -> None:
+    path = write_xlsx(
+        tmp_path / "units_202604.xlsx",
+        [
+            ["医院名称", "品名", "规格", "数量(支/片)"],
+            ["华西医院", "心脉宁片", "0.4g*12片/盒", 120],  # 120 / 12 = 10 boxes
+            ["华西医院", "丹参注射液", "2ml*5支/盒", 50],  # 50 / 5 = 10 boxes
+            ["省人民医院", "心脉宁片", "0.4g*12片/盒", 36],  # 36 / 12 = 3 boxes
+            ["省人民医院", "丹参注射液", "2ml*5支/盒", 15],  # 15 / 5 = 3 boxes
+            ["省人民医院", "丹参注射液", None, 10],  # rejected: no spec to convert 支
+        ],
+    )
+    result = load(path)
+    s = sheet(result)
+    assert s.mapping["quantity"] == "数量(支/片)"
+    assert s.kept == 4
+    assert dict(s.rejected) == {"unit without a usable pack spec": 1}
+    assert result.sales["unit"].tolist() == ["片", "支", "片", "支"]
+    assert result.sales["boxes"].tolist() == [10.0, 10.0, 3.0, 3.0]
+    assert result.sales.groupby("hospital")["boxes"].sum().to_dict() == {
+        "华西医院": 20.0,
+        "省人民医院": 6.0,
+    }
+    # the same sheet with one unit in the header, as 数量(支) has always worked
+    single = write_xlsx(
+        tmp_path / "single_202604.xlsx",
+        [["医院名称", "品名", "规格", "数量(支)"], ["华西医院", "丹参注射液", "2ml*5支/盒", 50]],
+    )
+    assert load(single).sales["boxes"].tolist() == [10.0]
+
+
+def test_a_header_mixing_boxes_and_units_gives_no_unit_hint(tmp_path: Path) -> None:
+    # 数量(盒/支) cannot say which rows are boxes: the numbers stay boxes, as before
+    path = write_xlsx(
+        tmp_path / "mixed_202604.xlsx",
+        [["医院名称", "品名", "规格", "数量(盒/支)"], ["华西医院", "丹参注射液", "2ml*5支/盒", 50]],
+    )
+    result = load(path)
+    assert result.sales["unit"].tolist() == ["盒"]
+    assert result.sales["boxes"].tolist() == [50.0]
+
+
 @pytest.mark.parametrize("month_header", ["月", "月份"])
 def test_separate_year_and_month_columns(tmp_path: Path, month_header: str) -> None:
     path = write_xlsx(

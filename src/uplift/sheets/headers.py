@@ -167,6 +167,8 @@ _CODE_HINTS = frozenset({"id", "no", "no."})
 # A bilingual header on one line: `MappingCustName 匹配客户名称`.
 _ASCII_WORD = re.compile(r"^[a-z][a-z0-9_.\-]*$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# 数量(支/片): several count units, the row's pack spec says which one it is.
+_UNIT_SEPARATORS = re.compile(r"[/、,，|]")
 
 _LOOKUP: dict[str, str] = {
     match_key(alias): fld for fld, aliases in ALIASES.items() for alias in aliases
@@ -212,7 +214,7 @@ def field_for(header: object, overrides: dict[str, Any] | None = None) -> tuple[
         if found is None:
             found = _bilingual(_BRACKET.sub("", part))
         if found is not None:
-            return found, hint if _is_unit(hint) else ""
+            return found, _unit_hint(hint)
     return None
 
 
@@ -243,6 +245,17 @@ def _bilingual(part: str) -> str | None:
 def _is_code(part: str, hint: str) -> bool:
     key = match_key(part)
     return any(w in key for w in _CODE_WORDS) or match_key(hint) in _CODE_HINTS
+
+
+def _unit_hint(hint: str) -> str:
+    """The unit a bracket names (数量(支) -> 支), "" when it names none. Several count units
+    (数量(支/片)) are kept as `支/片`; a mix of boxes and units says nothing for sure."""
+    if _is_unit(hint):
+        return hint
+    options = [o.strip() for o in _UNIT_SEPARATORS.split(hint)]
+    if len(options) > 1 and all(_unit_kind(o) == "count" for o in options):
+        return "/".join(options)
+    return ""
 
 
 def header_initials(overrides: dict[str, Any] | None = None) -> frozenset[str]:
@@ -285,9 +298,13 @@ def _strip_marks(key: str) -> str:
 
 
 def _is_unit(hint: str) -> bool:
+    return _unit_kind(hint) != "unknown"
+
+
+def _unit_kind(hint: str) -> str:
     from uplift.sheets.quantities import unit_kind
 
-    return unit_kind(hint) != "unknown"
+    return unit_kind(hint)
 
 
 def _rank(header: str) -> int:

@@ -784,10 +784,10 @@ def _sales_rows(
     unit = text("unit").fillna("").astype("str").str.strip()
     unit = unit.where(unit != "", parsed["unit"])
     hint = header.unit_hints.get("quantity", "")
-    if hint:
-        unit = unit.where(unit != "", hint)
-    unit = normalise_series(unit)
     spec = text("spec").fillna("").astype("str")
+    if hint:
+        unit = unit.where(unit != "", _hinted_units(hint, spec))
+    unit = normalise_series(unit)
     unit_codes, uniq_units = codes_and_values(unit)
     kind = texts_from_codes([unit_kind(u) for u in uniq_units], unit_codes, unit.index)
     status.reject((kind == "unknown").to_numpy(), lambda m: _quoted(unit[m], 'unknown unit "'))
@@ -870,6 +870,16 @@ def _sales_rows(
     out = out.reset_index(drop=True)
     _sum_up(report, out, settings)
     return out
+
+
+def _hinted_units(hint: str, spec: pd.Series) -> Any:
+    """The header's unit for every row: 数量(支/片) is in the unit the row's spec counts."""
+    options = hint.split("/")
+    if len(options) == 1:
+        return hint
+    codes, specs = codes_and_values(spec)
+    picked = [next((u for u in options if units_per_box(s, u)), options[0]) for s in specs]
+    return texts_from_codes(picked, codes, spec.index)
 
 
 def _months(
