@@ -27,6 +27,8 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "原始医院名称",
         "原始终端名称",
         "原始客户名称",
+        "匹配客户名称",
+        "映射客户名称",
         "终端客户",
         "终端客户名称",
         "hospital",
@@ -64,6 +66,7 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "通用名称",
         "药品名称",
         "商品名",
+        "商品名称",
         "品种",
         "品规",
         "itemname",
@@ -83,6 +86,9 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "使用数量",
         "用量",
         "出库数量",
+        "纯销数量",
+        "实发数量",
+        "开票数量",
         "qty",
         "quantity",
         "volume",
@@ -93,6 +99,7 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "unit": ("单位", "计量单位", "包装单位", "unit", "uom", "danwei"),
     "month": (
         "月份",
+        "月",
         "年月",
         "日期",
         "销售日期",
@@ -147,9 +154,21 @@ HEADER_SEARCH_ROWS: Final = 30
 # reach the regular expressions below).
 MAX_HEADER_CHARS: Final = 80
 
-_PREFERRED = ("标准", "mapping", "standard", "映射")
+# The company's standardised name (匹配客户名称, 标准终端名称, MappingCustName) beats the
+# name as the partner typed it (原始客户名称): it is the one hospitals are grouped by.
+# Longer marks first: _strip_marks removes "matched" before "match".
+_PREFERRED = ("标准", "匹配", "映射", "mapping", "mapped", "matched", "match", "standard")
 _AVOIDED = ("原始", "original", "raw")
 _BRACKET = re.compile(r"[\(\[（【](.*?)[\)\]）】]")
+# 医院编码, 客户代码, 终端编号, 医院(编码): a code column is never a name, quantity or
+# month column, however its other words match (a code-only sheet needs [columns]).
+_CODE_WORDS = ("编码", "代码", "编号", "code")
+_CODE_HINTS = frozenset({"id", "no", "no."})
+# A bilingual header on one line: `MappingCustName 匹配客户名称`.
+_ASCII_WORD = re.compile(r"^[a-z][a-z0-9_.\-]*$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# 数量(支/片): several count units, the row's pack spec says which one it is.
+_UNIT_SEPARATORS = re.compile(r"[/、,，|]")
 
 _LOOKUP: dict[str, str] = {
     match_key(alias): fld for fld, aliases in ALIASES.items() for alias in aliases
@@ -165,6 +184,8 @@ class HeaderMatch:
     names: dict[int, str]  # column index -> header text as written
     unit_hints: dict[str, str] = field(default_factory=dict)  # field -> unit in brackets
     kind: str = "sales"  # "sales" or "competitors"
+    # why a column was chosen over another that matched the same field, for `check`
+    notes: list[str] = field(default_factory=list)
 
     def header(self, fld: str) -> str:
         return self.names[self.fields[fld]]
@@ -187,12 +208,54 @@ def field_for(header: object, overrides: dict[str, Any] | None = None) -> tuple[
     for part in [text, *text.splitlines()]:
         hint_match = _BRACKET.search(part)
         hint = hint_match.group(1).strip() if hint_match else ""
-        stripped = match_key(_BRACKET.sub("", part))
-        # 标准医院名称 / 医院名称(标准) both count as the standardised column
-        for candidate in (stripped, _strip_marks(stripped)):
-            if candidate in _LOOKUP:
-                return _LOOKUP[candidate], hint if _is_unit(hint) else ""
+        if _is_code(part, hint):
+            return None
+        found = _known(_BRACKET.sub("", part))
+        if found is None:
+            found = _bilingual(_BRACKET.sub("", part))
+        if found is not None:
+            return found, _unit_hint(hint)
     return None
+
+
+def _known(part: str) -> str | None:
+    stripped = match_key(part)
+    # 标准医院名称 / 医院名称(标准) both count as the standardised column
+    for candidate in (stripped, _strip_marks(stripped)):
+        if candidate in _LOOKUP:
+            return _LOOKUP[candidate]
+    return None
+
+
+def _bilingual(part: str) -> str | None:
+    """The field of `English 中文` written on one line: the Chinese half decides, and an
+    English half naming another field makes it no header at all."""
+    words = part.split()
+    if len(words) != 2:
+        return None
+    english = [w for w in words if _ASCII_WORD.match(w.casefold())]
+    chinese = [w for w in words if _CJK.search(w)]
+    if len(english) != 1 or len(chinese) != 1:
+        return None
+    fld = _known(chinese[0])
+    other = _known(english[0])
+    return fld if other in (None, fld) else None
+
+
+def _is_code(part: str, hint: str) -> bool:
+    key = match_key(part)
+    return any(w in key for w in _CODE_WORDS) or match_key(hint) in _CODE_HINTS
+
+
+def _unit_hint(hint: str) -> str:
+    """The unit a bracket names (数量(支) -> 支), "" when it names none. Several count units
+    (数量(支/片)) are kept as `支/片`; a mix of boxes and units says nothing for sure."""
+    if _is_unit(hint):
+        return hint
+    options = [o.strip() for o in _UNIT_SEPARATORS.split(hint)]
+    if len(options) > 1 and all(_unit_kind(o) == "count" for o in options):
+        return "/".join(options)
+    return ""
 
 
 def header_initials(overrides: dict[str, Any] | None = None) -> frozenset[str]:
@@ -235,9 +298,13 @@ def _strip_marks(key: str) -> str:
 
 
 def _is_unit(hint: str) -> bool:
+    return _unit_kind(hint) != "unknown"
+
+
+def _unit_kind(hint: str) -> str:
     from uplift.sheets.quantities import unit_kind
 
-    return unit_kind(hint) != "unknown"
+    return unit_kind(hint)
 
 
 def _rank(header: str) -> int:
@@ -270,6 +337,8 @@ def match_row(cells: list[object], overrides: dict[str, Any] | None = None) -> H
             rank -= 1  # 盒数 next to 数量(支): the boxes are already counted
         candidates.setdefault(fld, []).append((rank, idx, fld))
     fields = {fld: min(options)[1] for fld, options in candidates.items()}
+    notes = [_standard_note(fld, sorted(options), names) for fld, options in candidates.items()]
+    notes = [n for n in notes if n]
     if "competitor" in fields and "quantity" in fields and "monthly_boxes" not in fields:
         fields["monthly_boxes"] = fields.pop("quantity")
     if "competitor" in fields and "product" not in fields:
@@ -283,7 +352,21 @@ def match_row(cells: list[object], overrides: dict[str, Any] | None = None) -> H
     if not all(r in fields for r in required):
         return None
     unit_hints = {fld: hints[idx] for fld, idx in fields.items() if hints.get(idx)}
-    return HeaderMatch(row=-1, fields=fields, names=names, unit_hints=unit_hints, kind=kind)
+    return HeaderMatch(
+        row=-1, fields=fields, names=names, unit_hints=unit_hints, kind=kind, notes=notes
+    )
+
+
+def _standard_note(fld: str, options: list[tuple[int, int, str]], names: dict[int, str]) -> str:
+    """`hospital: 匹配客户名称 used, not 原始客户名称 (...)` when a standardised column won
+    over others matching the same field; "" otherwise."""
+    rank, idx, _ = options[0]
+    if rank != 0 or _rank(names[idx]) != 0:
+        return ""  # no mark decided it: [columns], 盒数 over 数量(支), or the only column
+    passed = [names[i] for _, i, _ in options[1:] if _rank(names[i]) > 0]
+    if not passed:
+        return ""
+    return f"{fld}: {names[idx]} used, not {', '.join(passed)} (the standardised name wins)"
 
 
 def find_header(

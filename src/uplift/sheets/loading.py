@@ -720,6 +720,7 @@ def load_sheet(
     report.kind = header.kind
     report.header_row = header.row + 1
     report.mapping = {f: header.header(f) for f in header.fields}
+    report.note = "; ".join(header.notes)  # e.g. why 匹配客户名称 beat 原始客户名称
     if header.row:
         report.skipped[ABOVE_HEADER] = header.row
     report.skipped[HEADER] = 1
@@ -752,7 +753,9 @@ def _as_competitor_header(h: HeaderMatch) -> HeaderMatch:
     fields = dict(h.fields)
     fields["competitor"] = fields.pop("product")
     fields["monthly_boxes"] = fields.pop("quantity")
-    return HeaderMatch(row=h.row, fields=fields, names=h.names, unit_hints={}, kind="competitors")
+    return HeaderMatch(
+        row=h.row, fields=fields, names=h.names, unit_hints={}, kind="competitors", notes=h.notes
+    )
 
 
 def _rows_as_lists(df: pd.DataFrame) -> list[list[Any]]:
@@ -1002,10 +1005,10 @@ def _sales_rows(
     unit = text("unit").fillna("").astype("str").str.strip()
     unit = unit.where(unit != "", parsed["unit"])
     hint = header.unit_hints.get("quantity", "")
-    if hint:
-        unit = unit.where(unit != "", hint)
-    unit = normalise_series(unit)
     spec = text("spec").fillna("").astype("str")
+    if hint:
+        unit = unit.where(unit != "", _hinted_units(hint, spec))
+    unit = normalise_series(unit)
     unit_codes, uniq_units = codes_and_values(unit)
     kind = texts_from_codes([unit_kind(u) for u in uniq_units], unit_codes, unit.index)
     status.reject((kind == "unknown").to_numpy(), lambda m: _quoted(unit[m], 'unknown unit "'))
@@ -1116,6 +1119,16 @@ def _catalogue_factors(
             cache[key] = catalogue.per_box(standard, sp) or np.nan
         out[i] = cache[key]
     return out
+
+
+def _hinted_units(hint: str, spec: pd.Series) -> Any:
+    """The header's unit for every row: 数量(支/片) is in the unit the row's spec counts."""
+    options = hint.split("/")
+    if len(options) == 1:
+        return hint
+    codes, specs = codes_and_values(spec)
+    picked = [next((u for u in options if units_per_box(s, u)), options[0]) for s in specs]
+    return texts_from_codes(picked, codes, spec.index)
 
 
 def _months(
