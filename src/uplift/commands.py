@@ -217,9 +217,20 @@ def analysis_data(
         with Workspace.open(source.workspace, readonly=True) as ws:
             sales = ws.sales(columns, compact=compact)
             competitors = ws.competitors() if visits else C.empty_competitors()
+        sales, competitors = _aliased(sales, competitors, settings)
     if sales.empty:
         raise NoData("no sales rows to analyse")
     return sales, competitors
+
+
+def _aliased(
+    sales: pd.DataFrame, competitors: pd.DataFrame, settings: Settings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Workspace tables with the hospital aliases in force applied (accepted after loading)."""
+    from uplift.sheets.hospitals import with_aliases
+
+    aliases = settings.hospital_aliases
+    return with_aliases(sales, aliases), with_aliases(competitors, aliases)
 
 
 def analysis_sales(
@@ -250,7 +261,7 @@ def data_with_stats(
     from uplift.store.workspace import Workspace
 
     with Workspace.open(source.workspace) as ws:
-        sales, competitors = ws.sales(columns), ws.competitors()
+        sales, competitors = _aliased(ws.sales(columns), ws.competitors(), settings)
         if quality:
             from uplift.output.report import quality_from_sources
 

@@ -234,3 +234,37 @@ def _flatten_aliases(table: dict[str, Any]) -> dict[str, str]:
         else:
             out[normalise(key)] = normalise(value)
     return out
+
+
+def add_hospital_aliases(path: Path, pairs: list[tuple[str, str]]) -> int:
+    """Write `variant = "standard name"` pairs into `[hospital_aliases]` of the file at `path`.
+
+    The file keeps its comments and layout (tomlkit); it is created when missing. A variant
+    already mapped is left as it is. Returns how many pairs were added.
+    """
+    import tomlkit
+
+    try:
+        text = path.read_text(encoding="utf-8-sig") if path.exists() else ""
+        document = tomlkit.parse(text)
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
+        raise UsageError(f"{path}: cannot be read as TOML ({exc})") from None
+    table = document.get("hospital_aliases")
+    if table is None:
+        table = tomlkit.table()
+        document["hospital_aliases"] = table
+    known = _flatten_aliases(dict(table))
+    added = 0
+    for variant, standard in pairs:
+        variant, standard = normalise(variant), normalise(standard)
+        if variant == standard or variant in known:
+            continue
+        table[variant] = standard
+        known[variant] = standard
+        added += 1
+    if added:
+        try:
+            path.write_text(tomlkit.dumps(document), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot be written ({exc.strerror or exc})") from None
+    return added

@@ -1,9 +1,15 @@
-"""Finding the hospital a user means: exact, normalised, alias, then a unique partial match."""
+"""Finding the hospital a user means: exact, normalised, alias, then a unique partial match;
+and mapping a table's hospital names through the aliases in force."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from uplift.errors import UpliftError
 from uplift.sheets.names import match_key, normalise
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class UnknownHospital(UpliftError):
@@ -41,3 +47,37 @@ def find_hospital(name: str, hospitals: list[str], aliases: dict[str, str]) -> s
     raise UnknownHospital(
         f'no hospital "{name}"' + (f"; did you mean: {suggestions}?" if suggestions else "")
     )
+
+
+def with_aliases(frame: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame:
+    """`frame` with its hospital names mapped through `aliases` (variant -> standard name).
+
+    For tables read back from the workspace: an alias accepted after a sheet was loaded
+    (`uplift names --accept`) applies to what is kept without loading the sheet again.
+    Sorted categoricals stay sorted categoricals.
+    """
+    import numpy as np
+    import pandas as pd
+
+    column = "hospital"
+    if not aliases or column not in frame.columns or frame.empty:
+        return frame
+    values = frame[column]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = [str(c) for c in values.cat.categories]
+        mapped = [aliases.get(c, c) for c in categories]
+        if mapped == categories:
+            return frame
+        names = sorted(set(mapped))
+        position = {n: i for i, n in enumerate(names)}
+        recode = np.array([position[m] for m in mapped], dtype=np.int64)
+        codes = values.cat.codes.to_numpy()
+        new = np.where(codes >= 0, recode[np.maximum(codes, 0)], -1)
+        out = frame.copy()
+        out[column] = pd.Categorical.from_codes(new, categories=names)
+        return out
+    if not values.isin(list(aliases)).any():
+        return frame
+    out = frame.copy()
+    out[column] = values.map(lambda v: aliases.get(v, v)).astype(values.dtype)
+    return out
