@@ -283,6 +283,44 @@ def sources(
 
 
 @app.command()
+def names(
+    paths: PathsArg = None,
+    accept: Annotated[
+        list[int] | None,
+        typer.Option("--accept", help="Write suggestion N into [hospital_aliases] (repeatable)."),
+    ] = None,
+    accept_sure: Annotated[
+        bool, typer.Option("--accept-sure", help="Write every suggestion marked sure.")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = None,
+    config: ConfigOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Hospital names to wash: candidates from the customer master, or likely duplicates."""
+    from uplift.analysis.hospital_names import accepted_pairs, name_suggestions
+    from uplift.config import CONFIG_NAME, add_hospital_aliases
+    from uplift.output.views.names import show_accepted, show_names
+
+    settings = command_settings(config, workspace)
+    sales = analysis_sales(
+        DataSource(paths, workspace), settings, ("hospital", "partner", "prescriber", "boxes")
+    )
+    found = name_suggestions(sales, settings)
+    if not accept and not accept_sure:
+        show_names(found, fmt=fmt.value, with_master=settings.customers is not None)
+        return
+    pairs, missing = accepted_pairs(found, accept or [], sure=accept_sure)
+    if missing:
+        raise UsageError(
+            f"--accept: no suggestion numbered {', '.join(map(str, missing))}",
+            hint=f"uplift names lists {len(found)} suggestions, numbered 1 to {len(found)}",
+        )
+    target = Path(settings.source) if settings.source else Path(CONFIG_NAME)
+    show_accepted(pairs, add_hospital_aliases(target, pairs), str(target))
+
+
+@app.command()
 def forget(
     file: Annotated[
         str | None, typer.Argument(help="A loaded file (path, name or content hash).")

@@ -24,6 +24,17 @@ _language: str | None = None
 
 # English -> Chinese. Keys are exactly the texts the code writes.
 ZH: Final[Mapping[str, str]] = {
+    # uplift names
+    "No.": "序号",
+    "Hospital as written": "原始医院名称",
+    "Standard name": "标准名称",
+    "Same hospital as": "疑似同一医院",
+    "Score": "相似度",
+    "Sure": "确定",
+    "Hospitals the customer master does not know, with candidates": "客户对照中没有的医院及候选标准名称",
+    "Hospital names that look like one hospital": "疑似同一医院的不同写法",
+    "No names to wash: every hospital is known.": "无需清洗：所有医院均已匹配。",
+    "{n} aliases written to [hospital_aliases] in {path}": "已将 {n} 条别名写入 {path} 的 [hospital_aliases]",
     # entities and common columns
     "Hospital": "医院",
     "Department": "科室",
