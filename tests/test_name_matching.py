@@ -258,3 +258,17 @@ def test_generated_pairs_meet_the_goals() -> None:
     assert right / len(answerable) >= 0.9
     assert len(sure) >= len(ps.pairs) // 4
     assert sure_right / len(sure) >= 0.98
+
+
+def test_a_district_hospital_is_not_the_citys() -> None:
+    """Text added in the middle of the place (a district) is another, lower-level hospital."""
+    names = [
+        "成都市中医医院",
+        "成都市双流区中医医院",
+        "昆明市第二人民医院",
+        "昆明市盘龙区第二人民医院",
+    ]
+    assert duplicate_suggestions(names).empty
+    found = rank_candidates(["成都市中医院"], names[:2], limit=2)
+    assert found["candidate"].tolist() == names[:2]
+    assert "another place inside: 双流区" in found["reasons"].iloc[1]

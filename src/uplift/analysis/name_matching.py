@@ -278,15 +278,23 @@ class _Score:
     place_changed: bool = False
 
 
-def _place_substitutions(a: str, b: str, a_place: int, b_place: int) -> list[tuple[str, str]]:
-    """Characters changed (not added or dropped) inside the place parts of two cores."""
+def _place_edits(
+    a: str, b: str, a_place: int, b_place: int
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Characters changed inside the place parts of two cores, and runs of two or more
+    characters one of them adds in the middle of its place part (市 + 盘龙区 + 第二人民医院:
+    a district's hospital, not the city's). Text added at the start is a dropped prefix."""
     from rapidfuzz.distance import Levenshtein
 
-    changed = []
+    changed, added = [], []
     for op in Levenshtein.opcodes(a, b):
         if op.tag == "replace" and op.src_start < a_place and op.dest_start < b_place:
             changed.append((a[op.src_start : op.src_end], b[op.dest_start : op.dest_end]))
-    return changed
+        elif op.tag in ("insert", "delete") and op.src_start > 0 and op.dest_start > 0:
+            text = a[op.src_start : op.src_end] or b[op.dest_start : op.dest_end]
+            if len(text) >= 2 and op.src_start <= a_place and op.dest_start <= b_place:
+                added.append(text)
+    return changed, added
 
 
 def _score(a: _Canon, i: int, b: _Canon, j: int, ev: _Lookup) -> _Score:
@@ -298,6 +306,7 @@ def _score(a: _Canon, i: int, b: _Canon, j: int, ev: _Lookup) -> _Score:
     reasons: list[str] = []
     conflict = False
     changed: list[tuple[str, str]] = []
+    added: list[str] = []
     formatting = True  # only differences a bulk acceptance may ignore
     if ka == kb:
         score = 100.0
@@ -337,7 +346,10 @@ def _score(a: _Canon, i: int, b: _Canon, j: int, ev: _Lookup) -> _Score:
                 f"{_specialties(int(b.specialty[j]))}"
             )
             score = min(score, 40.0)
-        changed = _place_substitutions(ca, cb, len(a.place[i]), len(b.place[j]))
+        changed, added = _place_edits(ca, cb, len(a.place[i]), len(b.place[j]))
+        if added:
+            reasons.append("another place inside: " + ", ".join(added[:2]))
+            score -= 15.0 * len(added)
         if changed:
             shown = ", ".join(f"{x}/{y}" for x, y in changed[:2])
             reasons.append(f"different place: {shown}")
@@ -372,7 +384,7 @@ def _score(a: _Canon, i: int, b: _Canon, j: int, ev: _Lookup) -> _Score:
         (formatting and score >= 100.0)
         or (score >= 90.0 and shared >= 2 and not any(r.startswith("different") for r in reasons))
     )
-    return _Score(score, sure, reasons, conflict, bool(changed) and not shared)
+    return _Score(score, sure, reasons, conflict, bool(changed or added) and not shared)
 
 
 def _cleaning(a: _Canon, i: int, b: _Canon, j: int, reasons: list[str]) -> bool:
