@@ -304,7 +304,7 @@ def names(
 
     settings = command_settings(config, workspace)
     sales = analysis_sales(
-        DataSource(paths, workspace), settings, ("hospital", "partner", "prescriber", "boxes")
+        DataSource(paths, workspace), settings, ("partner", "hospital", "prescriber")
     )
     found = name_suggestions(sales, settings)
     if not accept and not accept_sure:
