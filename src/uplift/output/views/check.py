@@ -32,8 +32,8 @@ SHEET_KEYS = (
 
 def check_records(result: LoadResult) -> dict[str, Any]:
     """The JSON document of `uplift check`."""
+    from uplift.analysis.name_matching import duplicate_suggestions
     from uplift.sheets import columns as C
-    from uplift.sheets.names import likely_duplicates
 
     sheets = []
     for s in result.sheets:
@@ -61,9 +61,12 @@ def check_records(result: LoadResult) -> dict[str, Any]:
         for f in result.files
         if f.error is not None
     ]
+    found = duplicate_suggestions(result.sales[C.HOSPITAL].unique().tolist())
     duplicates = [
-        {"a": a, "b": b, "score": round(score, 1)}
-        for a, b, score in likely_duplicates(result.sales[C.HOSPITAL].unique().tolist())
+        {"a": a, "b": b, "score": round(score, 1), "sure": bool(sure)}
+        for a, b, score, sure in found[["name", "other", "score", "sure"]].itertuples(
+            index=False, name=None
+        )
     ]
     return {
         "files": [
@@ -151,7 +154,7 @@ def show_check(result: LoadResult, *, fmt: str, compact: bool = False) -> None:
         for d in dups[:10]:
             out.print(
                 f'Possible duplicate hospitals: "{d["a"]}" and "{d["b"]}" '
-                f"(similarity {d['score']:.0f}); map them under [hospital_aliases] if they are one",
+                f"(similarity {d['score']:.0f}); if they are one, accept it with uplift names",
                 markup=False,
             )
         if len(dups) > 10:
