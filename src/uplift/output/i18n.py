@@ -25,12 +25,10 @@ _language: str | None = None
 # English -> Chinese. Keys are exactly the texts the code writes.
 ZH: Final[Mapping[str, str]] = {
     # uplift names
-    "No.": "序号",
-    "Hospital as written": "原始医院名称",
-    "Standard name": "标准名称",
-    "Same hospital as": "疑似同一医院",
-    "Score": "相似度",
-    "Sure": "确定",
+    "sure": "确定",
+    "[{number}] {candidate}  score {score:.0f}": "[{number}] {candidate}  相似度 {score:.0f}",
+    "{boxes} boxes": "{boxes} 盒",
+    "Accept with: uplift names --accept N (or --accept-sure)": "采纳：uplift names --accept 序号（或 --accept-sure 采纳全部确定项）",
     "Hospitals the customer master does not know, with candidates": "客户对照中没有的医院及候选标准名称",
     "Hospital names that look like one hospital": "疑似同一医院的不同写法",
     "No names to wash: every hospital is known.": "无需清洗：所有医院均已匹配。",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from uplift.output.i18n import t
-from uplift.output.render import Column, console, emit
+from uplift.output.render import console, emit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,29 +24,38 @@ NAMES_KEYS: Final = (
 
 
 def show_names(suggestions: pd.DataFrame, *, fmt: str, with_master: bool) -> None:
-    """The suggestions: a table for people (reasons joined), JSON/CSV records for programs."""
-    shown = suggestions.assign(
-        evidence=["; ".join(r) for r in suggestions["reasons"]],
-        sure_mark=["✓" if s else "" for s in suggestions["sure"]],
-    )
-    columns = [
-        Column("number", t("No."), "int", "right"),
-        Column("name", t("Hospital as written")),
-        Column("boxes", t("Boxes"), "float1", "right"),
-        Column("candidate", t("Standard name") if with_master else t("Same hospital as")),
-        Column("score", t("Score"), "int", "right"),
-        Column("sure_mark", t("Sure")),
-        Column("evidence", t("Evidence")),
-    ]
+    """A panel per name for people (candidates numbered, with their evidence); one record
+    per suggestion (`NAMES_KEYS`) for programs."""
+    if fmt != "table":
+        emit(suggestions, fmt=fmt, keys=NAMES_KEYS, columns=[])
+        return
+    out = console()
+    if suggestions.empty:
+        console(stderr=True).print(t("No names to wash: every hospital is known."), markup=False)
+        return
+    from uplift.output.panels import PanelLine, PanelSpec, print_panels
+
     title = (
         t("Hospitals the customer master does not know, with candidates")
         if with_master
         else t("Hospital names that look like one hospital")
     )
-    if fmt == "table" and suggestions.empty:
-        console(stderr=True).print(t("No names to wash: every hospital is known."), markup=False)
-        return
-    emit(shown, fmt=fmt, keys=NAMES_KEYS, columns=columns, title=title)
+    out.print(title, style="bold", markup=False)
+    panels = []
+    for name, rows in suggestions.groupby("name", sort=False):
+        lines = []
+        for row in rows.to_dict("records"):
+            mark = t("sure") if row["sure"] else ""
+            head = t("[{number}] {candidate}  score {score:.0f}").format(
+                number=row["number"], candidate=row["candidate"], score=row["score"]
+            )
+            lines.append(PanelLine(f"{head}  {mark}".rstrip(), "bold" if row["sure"] else ""))
+            if row["reasons"]:
+                lines.append(PanelLine("; ".join(row["reasons"]), "dim", indent=4))
+        boxes = t("{boxes} boxes").format(boxes=f"{rows['boxes'].iloc[0]:,.1f}")
+        panels.append(PanelSpec(title=f"{name}  {boxes}", lines=lines))
+    print_panels(panels, out=out)
+    out.print(t("Accept with: uplift names --accept N (or --accept-sure)"), markup=False)
 
 
 def show_accepted(pairs: list[tuple[str, str]], added: int, path: str) -> None:
