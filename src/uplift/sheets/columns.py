@@ -25,6 +25,7 @@ SPEC: Final = "spec"  # pack spec as written, e.g. "10支/盒"; "" if none
 QUANTITY: Final = "quantity"  # the quantity as read, in `unit`
 UNIT: Final = "unit"  # "盒" when the sheet counts boxes
 BOXES: Final = "boxes"  # float; negative for returns
+AMOUNT: Final = "amount"  # value in the sheet's money (金额, 实收金额); NaN when it has none
 SOURCE_FILE: Final = "source_file"
 SHEET: Final = "sheet"
 ROW: Final = "row"  # 1-based Excel row number as the user sees it
@@ -42,6 +43,7 @@ SALES_COLUMNS: Final = (
     QUANTITY,
     UNIT,
     BOXES,
+    AMOUNT,
     SOURCE_FILE,
     SHEET,
     ROW,
@@ -86,6 +88,12 @@ def conform(df: pd.DataFrame | None, columns: tuple[str, ...] = SALES_COLUMNS) -
     for col in columns:
         if col in (QUANTITY, BOXES):
             out[col] = pd.to_numeric(df[col], errors="raise").astype("float64")
+        elif col == AMOUNT:
+            # older tables and competitor-style frames have no amount: NaN, not 0
+            values = df[col] if col in df.columns else float("nan")
+            out[col] = pd.to_numeric(pd.Series(values, index=df.index), errors="raise").astype(
+                "float64"
+            )
         elif col == ROW:
             out[col] = df[col].astype("int64")
         elif col not in df.columns:

@@ -167,8 +167,11 @@ def _replace_sales(con: Any, sales: pd.DataFrame, digests: dict[str, str]) -> li
     files = sales[C.SOURCE_FILE].unique().tolist()
     digest_of = " ".join("WHEN ? THEN ?" for _ in files)
     con.register("new_sales", _arrow(sales[list(C.SALES_COLUMNS)]))
+    # by name: a workspace upgraded from schema 1 has `amount` after `digest`
+    names = ", ".join(f'"{c}"' for c in C.SALES_COLUMNS)
     con.execute(
-        f"INSERT INTO sales SELECT *, CASE source_file {digest_of} END FROM new_sales",
+        f"INSERT INTO sales ({names}, digest) "
+        f"SELECT *, CASE source_file {digest_of} END FROM new_sales",
         [x for f in files for x in (f, digests[f])],
     )
     con.unregister("new_sales")

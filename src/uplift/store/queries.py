@@ -48,8 +48,9 @@ def sales(
     """
     if columns is not None and compact:
         return compact_sales(con, tuple(dict.fromkeys(columns)))
+    amount = _amount(con)
     if columns is None:
-        select = ", ".join(f'"{c}"' for c in C.SALES_COLUMNS)
+        select = ", ".join(amount if c == C.AMOUNT else f'"{c}"' for c in C.SALES_COLUMNS)
         query = f'SELECT {select} FROM sales ORDER BY source_file, sheet, "row"'
     else:
         keys = ", ".join(f'"{c}"' for c in columns)
@@ -57,6 +58,7 @@ def sales(
         # the order DuckDB's threads add rows up: a figure must not change between runs
         query = (
             f"SELECT {keys}, {_exact_sum('quantity')}, {_exact_sum('boxes')}, "
+            f"{_exact_sum('amount') if amount == 'amount' else amount}, "
             f'0::BIGINT AS "row" FROM sales GROUP BY {keys} ORDER BY {keys}'
         )
     df = frame(con, query)
@@ -122,7 +124,7 @@ def _compact_frame(
             out[col] = _sorted_categorical(codes[order], categories)
         elif col == C.BOXES:
             out[col] = table.column(col).to_numpy()[order]
-        elif col == C.QUANTITY:
+        elif col in (C.QUANTITY, C.AMOUNT):
             out[col] = np.full(n, np.nan)
         elif col == C.ROW:
             out[col] = np.zeros(n, dtype=np.int64)
@@ -192,6 +194,12 @@ def master(con: Any) -> dict[str, str]:
     except Exception:  # a workspace written before master data was kept
         return {}
     return dict(rows)
+
+
+def _amount(con: Any) -> str:
+    """`amount`, or NULL for a workspace written before amounts were kept (schema 1)."""
+    names = [d[0] for d in con.execute("SELECT * FROM sales LIMIT 0").description]
+    return "amount" if "amount" in names else "NULL::DOUBLE AS amount"
 
 
 def _exact_sum(column: str) -> str:

@@ -9,13 +9,20 @@ from uplift.errors import UpliftError
 if TYPE_CHECKING:
     from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# one step per version, run in order on an older file: version -> statements that make it
+# the next version. 1 -> 2: the value of each row (金额, `amount`), NULL for rows read
+# before it was kept.
+_UPGRADES: dict[int, tuple[str, ...]] = {
+    1: ("ALTER TABLE sales ADD COLUMN IF NOT EXISTS amount DOUBLE",),
+}
 
 _SALES_DDL = """
 CREATE TABLE IF NOT EXISTS sales (
     partner VARCHAR, month VARCHAR, hospital VARCHAR, department VARCHAR,
     prescriber VARCHAR, product VARCHAR, spec VARCHAR, quantity DOUBLE, unit VARCHAR,
-    boxes DOUBLE, source_file VARCHAR, sheet VARCHAR, "row" BIGINT, digest VARCHAR
+    boxes DOUBLE, source_file VARCHAR, sheet VARCHAR, "row" BIGINT, digest VARCHAR,
+    amount DOUBLE
 )"""
 _COMP_DDL = """
 CREATE TABLE IF NOT EXISTS competitors (
@@ -47,7 +54,7 @@ def create_schema(con: Any, db: Path) -> None:
     if version is None:
         con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     else:
-        check_schema(con, db)
+        check_schema(con, db, upgrade=True)
 
 
 def schema_version(con: Any) -> int | None:
@@ -59,8 +66,10 @@ def schema_version(con: Any) -> int | None:
     return int(rows[0][0]) if rows else None
 
 
-def check_schema(con: Any, db: Path) -> None:
-    """Refuse a file that is no workspace or is newer than this uplift; upgrade an older one."""
+def check_schema(con: Any, db: Path, *, upgrade: bool = False) -> None:
+    """Refuse a file that is no workspace or is newer than this uplift; with `upgrade` (a
+    write), bring an older one up to this version. An older file opened only to read is
+    read as it is: the queries fill what it lacks (a row's amount) with NULL."""
     version = schema_version(con)
     if version is None:
         raise UpliftError(
@@ -72,4 +81,8 @@ def check_schema(con: Any, db: Path) -> None:
             f"{db}: made by a newer uplift (schema {version}, this one knows {SCHEMA_VERSION})",
             hint="upgrade uplift (pip install -U uplift)",
         )
-    # version < SCHEMA_VERSION: migrations go here, one step per version
+    while upgrade and version < SCHEMA_VERSION:
+        for statement in _UPGRADES[version]:
+            con.execute(statement)
+        version += 1
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])
