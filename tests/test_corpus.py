@@ -122,19 +122,21 @@ def test_odd_file_loads_or_fails_cleanly(path: Path, outcomes: dict[Path, Future
 
 
 @pytest.mark.parametrize("path", [REAL / n for n in REAL_FILES], ids=REAL_FILES)
-def test_real_wide_pharmacy_sales_fail_with_the_missing_column_message(
+def test_real_wide_pharmacy_sales_are_refused_as_wide(
     path: Path, outcomes: dict[Path, Future[Outcome]]
 ) -> None:
-    # English daily sales, one column per drug class and no hospital column
+    # English daily sales, one column per drug class (M01AB, M01AE, ...) and no hospital
+    # column: told that the sheet is wide and how to unpivot it, not "map [columns]"
     outcome = outcomes[path].result()
     assert_clean(outcome, path.name)
     assert outcome.code == 2
     (error,) = [line for line in outcome.lines if line.startswith("Error:")]
     assert error.startswith(
-        f"Error: {path.name}: no usage table found in any sheet "
-        "(no hospital, product or quantity column; headers found: datum, M01AB"
+        f'Error: {path.name}, sheet "{path.stem}": wide layout: one column per product '
+        "(M01AB, M01AE, N02BA, N02BE, N05B ...) and a row per day or month"
     )
-    assert any("names accepted for hospital: 医院名称" in line for line in outcome.lines)
+    assert "Unpivot Other Columns (数据 > 来自表格/区域 > 逆透视其他列)" in error
+    assert not any("[columns]" in line for line in outcome.lines)
 
 
 def test_the_corpus_is_complete() -> None:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from tests.fixtures_build import load, rows, sheet, write_xlsx
 from uplift.cli import app
 from uplift.config import Settings
-from uplift.sheets.loading import HEADER, NO_TABLE, TOTALS, load_files
+from uplift.sheets.loading import HEADER, TOTALS, load_files
 
 RAW = "原始客户名称"
 
@@ -167,18 +167,21 @@ def test_a_code_column_is_never_the_hospital_name(
     }
 
 
-def test_a_sheet_with_only_hospital_codes_is_not_read_as_names(tmp_path: Path) -> None:
+def test_a_sheet_with_only_hospital_codes_keeps_the_codes_and_says_so(tmp_path: Path) -> None:
+    # no customer master: the codes are the hospitals, never guessed into names
     path = write_xlsx(
         tmp_path / "codes_202604.xlsx",
         [["医院编码", "品名", "数量"], ["H001", "心脉宁片", 30], ["H002", "心脉宁片", 12]],
     )
     result = load(path)
     s = sheet(result)
-    assert s.kind == "none"
-    assert s.missing == ["hospital"]
-    assert dict(s.skipped) == {NO_TABLE: 3}
-    assert result.sales.empty
-    assert result.unreadable  # the user is told, rather than given codes as hospitals
+    assert s.kind == "sales"
+    assert s.mapping["hospital"] == "医院编码"
+    assert "holds codes, not names" in s.note
+    assert result.sales.groupby("hospital")["boxes"].sum().to_dict() == {
+        "H001": 30.0,
+        "H002": 12.0,
+    }
 
 
 def test_a_quantity_header_naming_several_units_converts_by_each_rows_spec(

@@ -99,6 +99,13 @@ WorkspaceOpt = Annotated[
 PartnerOpt = Annotated[
     str | None, typer.Option("--partner", help="Partner name when the sheet has no partner column.")
 ]
+FileHospitalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hospital",
+        help="The hospital of a file that is one hospital's own (no hospital column).",
+    ),
+]
 SheetOpt = Annotated[
     list[str] | None, typer.Option("--sheet", help="Read only this sheet (repeatable).")
 ]
@@ -213,6 +220,7 @@ def check(
     lang: LangOpt = None,
     config: ConfigOpt = None,
     partner: PartnerOpt = None,
+    hospital: FileHospitalOpt = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
     competitors: Annotated[
@@ -227,7 +235,8 @@ def check(
     from uplift.output.views.check import show_check
 
     source = DataSource(paths, None, partner=partner, sheets=sheet, encoding=encoding)
-    result = read_sheets(source, command_settings(config), competitors=competitors)
+    settings = command_settings(config, file_hospital=_hospital_name(hospital))
+    result = read_sheets(source, settings, competitors=competitors)
     show_check(result, fmt=fmt.value)
     if result.unreadable:
         raise typer.Exit(2)
@@ -239,6 +248,7 @@ def check(
 def load(
     paths: Annotated[list[Path], typer.Argument(help="Sheets, folders or globs to load.")],
     partner: PartnerOpt = None,
+    hospital: FileHospitalOpt = None,
     sheet: SheetOpt = None,
     encoding: EncodingOpt = None,
     competitors: Annotated[
@@ -254,7 +264,7 @@ def load(
     from uplift.output.views.workspace import show_load
     from uplift.store.workspace import workspace_dir
 
-    settings = command_settings(config, workspace)
+    settings = command_settings(config, workspace, file_hospital=_hospital_name(hospital))
     # the workspace and the name check need DuckDB and rapidfuzz once the sheets are read:
     # import them while the reader works, not after it
     meanwhile = ("duckdb", "rapidfuzz")
@@ -265,6 +275,17 @@ def load(
         result.raise_if_unreadable()
     summary = store_loaded(result, workspace)
     show_load(summary, str(workspace_dir(workspace)))
+
+
+def _hospital_name(value: str | None) -> str | None:
+    from uplift.sheets.names import normalise
+
+    if value is None:
+        return None
+    name = normalise(value)
+    if not name:
+        raise UsageError("--hospital: give the hospital's name")
+    return name
 
 
 @app.command()

@@ -73,6 +73,10 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "item",
         "product",
         "productname",
+        "brand",
+        "brandname",
+        "tradename",
+        "genericname",
         "drug",
         "pinming",
         "chanpin",
@@ -89,12 +93,57 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "纯销数量",
         "实发数量",
         "开票数量",
+        "销售量",
+        "发货数量",
+        "采购数量",
+        "入库数量",
+        "发药数量",
+        "用药数量",
+        "处方数量",
+        "消耗数量",
+        "消耗量",
+        "使用量",
+        "最小单位数量",
         "qty",
         "quantity",
         "volume",
         "units",
         "shuliang",
         "xiaoliang",
+        "salesqty",
+        "salesunits",
+        "salesvolume",
+        "unitssold",
+        "countingunits",
+        "standardunits",
+    ),
+    # units of the smallest kind in one box: 包装数量 beside 数量(支/片) in audit panels
+    "per_box": (
+        "包装数量",
+        "每盒数量",
+        "转换系数",
+        "转换比",
+        "包装系数",
+        "包装转换比",
+        "unitsperbox",
+        "perbox",
+        "packquantity",
+        "packqty",
+    ),
+    # the value of the line, kept beside the boxes (实收 before 应收: what was paid)
+    "amount": (
+        "金额",
+        "销售金额",
+        "实收金额",
+        "应收金额",
+        "含税金额",
+        "销售额",
+        "总金额",
+        "价税合计",
+        "amount",
+        "salesamount",
+        "salesvalue",
+        "revenue",
     ),
     "unit": ("单位", "计量单位", "包装单位", "unit", "uom", "danwei"),
     "month": (
@@ -108,6 +157,17 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "开票日期",
         "出库日期",
         "业务日期",
+        "单据日期",
+        "记账日期",
+        "处方日期",
+        "开方日期",
+        "发药日期",
+        "购药日期",
+        "购药时间",
+        "交易日期",
+        "交易时间",
+        "销售时间",
+        "结算时间",
         "month",
         "date",
         "orderdate",
@@ -147,6 +207,29 @@ ALIASES: Final[dict[str, tuple[str, ...]]] = {
     ),
 }
 
+# A hospital known only by its code (医院编码): kept under the code, named by the customer
+# master when there is one. Not an alias of `hospital`: a name column beats it.
+CODE_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "hospital_code": (
+        "医院编码",
+        "医院代码",
+        "医院编号",
+        "终端编码",
+        "终端代码",
+        "客户编码",
+        "客户代码",
+        "客户编号",
+        "医疗机构编码",
+        "机构编码",
+        "hospitalcode",
+        "hospitalid",
+        "customercode",
+        "customerid",
+        "terminalcode",
+        "custcode",
+    ),
+}
+
 SALES_REQUIRED: Final = ("hospital", "product", "quantity")
 COMPETITOR_REQUIRED: Final = ("hospital", "competitor", "monthly_boxes")
 HEADER_SEARCH_ROWS: Final = 30
@@ -173,6 +256,12 @@ _UNIT_SEPARATORS = re.compile(r"[/、,，|]")
 _LOOKUP: dict[str, str] = {
     match_key(alias): fld for fld, aliases in ALIASES.items() for alias in aliases
 }
+_CODE_LOOKUP: dict[str, str] = {
+    match_key(alias): fld for fld, aliases in CODE_ALIASES.items() for alias in aliases
+}
+# 数量(最小单位): counted in the smallest unit of the pack, whatever the spec calls it
+SMALLEST_UNIT: Final = "最小单位"
+_SMALLEST_HINTS = frozenset({"最小单位", "最小包装单位", "最小销售单位", "最小计量单位"})
 
 
 @dataclass
@@ -208,6 +297,9 @@ def field_for(header: object, overrides: dict[str, Any] | None = None) -> tuple[
     for part in [text, *text.splitlines()]:
         hint_match = _BRACKET.search(part)
         hint = hint_match.group(1).strip() if hint_match else ""
+        code = _CODE_LOOKUP.get(match_key(_BRACKET.sub("", part)))
+        if code is not None:
+            return code, ""
         if _is_code(part, hint):
             return None
         found = _known(_BRACKET.sub("", part))
@@ -252,6 +344,8 @@ def _unit_hint(hint: str) -> str:
     (数量(支/片)) are kept as `支/片`; a mix of boxes and units says nothing for sure."""
     if _is_unit(hint):
         return hint
+    if match_key(hint) in _SMALLEST_HINTS:
+        return SMALLEST_UNIT
     options = [o.strip() for o in _UNIT_SEPARATORS.split(hint)]
     if len(options) > 1 and all(_unit_kind(o) == "count" for o in options):
         return "/".join(options)
@@ -261,7 +355,7 @@ def _unit_hint(hint: str) -> str:
 def header_initials(overrides: dict[str, Any] | None = None) -> frozenset[str]:
     """The first characters of every header key: a cell whose case-folded text holds none
     of them cannot be a header (`field_for` would say None), whatever its brackets."""
-    keys = list(_LOOKUP)
+    keys = [*_LOOKUP, *_CODE_LOOKUP]
     if overrides:
         keys += list(override_keys(overrides))
     return frozenset(k[0] for k in keys if k)
@@ -316,8 +410,16 @@ def _rank(header: str) -> int:
     return 1
 
 
-def match_row(cells: list[object], overrides: dict[str, Any] | None = None) -> HeaderMatch | None:
-    """Match one row as a header; None when it is not one."""
+def match_row(
+    cells: list[object],
+    overrides: dict[str, Any] | None = None,
+    optional: frozenset[str] = frozenset(),
+) -> HeaderMatch | None:
+    """Match one row as a header; None when it is not one.
+
+    Fields in `optional` may be missing: the command names them for the whole sheet, as
+    `load --hospital NAME` does for one hospital's own file.
+    """
     candidates: dict[str, list[tuple[int, int, str]]] = {}
     names: dict[int, str] = {}
     hints: dict[int, str] = {}
@@ -335,10 +437,29 @@ def match_row(cells: list[object], overrides: dict[str, Any] | None = None) -> H
             rank = -1  # a column named in [columns] beats any built-in alias
         elif fld == "quantity" and ("盒" in str(cell) or "box" in match_key(cell)):
             rank -= 1  # 盒数 next to 数量(支): the boxes are already counted
+        elif fld == "amount" and "实收" in str(cell):
+            rank -= 1  # 实收金额 beside 应收金额: what was paid
+        if fld == "quantity" and not hint and SMALLEST_UNIT in str(cell):
+            hints[idx] = SMALLEST_UNIT  # 最小单位数量
         candidates.setdefault(fld, []).append((rank, idx, fld))
     fields = {fld: min(options)[1] for fld, options in candidates.items()}
     notes = [_standard_note(fld, sorted(options), names) for fld, options in candidates.items()]
     notes = [n for n in notes if n]
+    brand = _brand_and_generic(candidates.get("product", []), names)
+    if brand is not None:
+        # 商品名 (the brand) separates makers of one molecule; 药品名称 names rows without one
+        fields["product"], fields["product_generic"] = brand
+        notes.append(
+            f"product: {names[brand[0]]} (brand) used, {names[brand[1]]} where it is empty"
+        )
+    if "hospital" not in fields and "hospital_code" in fields:
+        # 医院编码 and no name: the codes are the hospitals (the master names them)
+        fields["hospital"] = fields.pop("hospital_code")
+        notes.append(
+            f"hospital: {names[fields['hospital']]} holds codes, not names "
+            "(a customer master with 医院编码 and 医院名称 names them)"
+        )
+
     if "competitor" in fields and "quantity" in fields and "monthly_boxes" not in fields:
         fields["monthly_boxes"] = fields.pop("quantity")
     if "competitor" in fields and "product" not in fields:
@@ -349,12 +470,35 @@ def match_row(cells: list[object], overrides: dict[str, Any] | None = None) -> H
         required = SALES_REQUIRED
         if "quantity" not in fields and "monthly_boxes" in fields:
             fields["quantity"] = fields.pop("monthly_boxes")
-    if not all(r in fields for r in required):
+    if not all(r in fields for r in required if r not in optional):
         return None
     unit_hints = {fld: hints[idx] for fld, idx in fields.items() if hints.get(idx)}
+    if "quantity" in unit_hints and "unit" in fields:
+        notes.append(
+            f"unit: {names[fields['quantity']]} names the unit ({unit_hints['quantity']}), "
+            f"{names[fields['unit']]} counts only where it says one of them"
+        )
     return HeaderMatch(
         row=-1, fields=fields, names=names, unit_hints=unit_hints, kind=kind, notes=notes
     )
+
+
+_BRAND = frozenset({match_key("商品名"), "brand", "brandname", "tradename"})
+_GENERIC = frozenset(
+    match_key(n) for n in ("药品名称", "通用名", "通用名称", "genericname", "molecule")
+)
+
+
+def _brand_and_generic(
+    options: list[tuple[int, int, str]], names: dict[int, str]
+) -> tuple[int, int] | None:
+    """(brand column, generic column) when a sheet has both, as audit panels do."""
+    keys = {idx: match_key(_BRACKET.sub("", names[idx])) for _, idx, _ in options}
+    brands = [i for i, k in keys.items() if k in _BRAND]
+    generics = [i for i, k in keys.items() if k in _GENERIC]
+    if brands and generics and min(options)[0] >= 1:  # no [columns] or standard mark chose
+        return brands[0], generics[0]
+    return None
 
 
 def _standard_note(fld: str, options: list[tuple[int, int, str]], names: dict[int, str]) -> str:
@@ -370,12 +514,14 @@ def _standard_note(fld: str, options: list[tuple[int, int, str]], names: dict[in
 
 
 def find_header(
-    rows: list[list[object]], overrides: dict[str, Any] | None = None
+    rows: list[list[object]],
+    overrides: dict[str, Any] | None = None,
+    optional: frozenset[str] = frozenset(),
 ) -> HeaderMatch | None:
     """The best header within the first rows: the one matching the most fields."""
     best: HeaderMatch | None = None
     for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found = match_row(cells, overrides)
+        found = match_row(cells, overrides, optional)
         if found is not None and (best is None or len(found.fields) > len(best.fields)):
             found.row = i
             best = found

@@ -43,6 +43,7 @@ from uplift.sheets.reading import (
     sniff,
     use_fast_allocator,
 )
+from uplift.sheets.wide import WIDE_LAYOUT, find_wide, wide_note
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -602,6 +603,12 @@ def _what_it_is(report: FileReport) -> str:
 def _no_table_error(path: Path, report: FileReport) -> UnreadableFile:
     """No sheet of the file holds a usage table: say what was found and what is accepted."""
     first = next((s for s in report.sheets if s.note), None)
+    if first is not None and first.note.startswith(WIDE_LAYOUT):
+        return UnreadableFile(
+            f'{path.name}, sheet "{first.sheet}": {first.note}',
+            hint="uplift reads one row per product line: hospital (or load --hospital NAME), "
+            "product, quantity and month columns",
+        )
     missing = first.missing if first is not None and first.missing else list(SALES_REQUIRED)
     accepted = "; ".join(f"for {f}: {accepted_names(f)}" for f in missing)
     return UnreadableFile(
@@ -705,11 +712,15 @@ def load_sheet(
         report.skipped[BLANK] = len(raw.grid)
         return report, None, None
     head_rows = _rows_as_lists(grid.head(HEADER_SEARCH_ROWS))
-    header = find_header(head_rows, settings.columns)
+    optional = frozenset({"hospital"}) if settings.file_hospital else frozenset()
+    header = find_header(head_rows, settings.columns, optional)
     if header is None:
         report.kind = "none"
         report.skipped[NO_TABLE] = len(grid)
         report.note, report.missing = _no_header_note(head_rows, settings)
+        wide = find_wide(head_rows, settings.columns)
+        if wide is not None:  # a column per product: say so, [columns] cannot help
+            report.note, report.missing = wide_note(wide), []
         return report, None, None
     # header.fields hold positions in head_rows; turn them back into column labels
     labels = list(grid.columns)
@@ -720,6 +731,13 @@ def load_sheet(
     report.kind = header.kind
     report.header_row = header.row + 1
     report.mapping = {f: header.header(f) for f in header.fields}
+    if settings.file_hospital and "hospital" in header.fields:
+        header.notes.append(
+            f"hospital: --hospital {settings.file_hospital} not used, "
+            f"the sheet names its hospitals in {header.header('hospital')}"
+        )
+    elif settings.file_hospital:
+        header.notes.append(f"hospital: every row is {settings.file_hospital} (--hospital)")
     report.note = "; ".join(header.notes)  # e.g. why 匹配客户名称 beat 原始客户名称
     if header.row:
         report.skipped[ABOVE_HEADER] = header.row
@@ -989,25 +1007,35 @@ def _sales_rows(
 
     # merged cells: a hospital (and, inside its block, a department) written once
     # at the top of its rows reaches every row below it
-    hospital = coded("hospital").where(feeds)
-    block_start = ~hospital.isna()
-    hospital = hospital.ffill()
+    if "hospital" in header.fields:
+        hospital = coded("hospital").where(feeds)
+        block_start = ~hospital.isna()
+        hospital = hospital.ffill()
+    else:  # one hospital's own file: `--hospital NAME` names every row
+        hospital = Coded(np.zeros(n, dtype=np.int64), [settings.file_hospital])
+        block_start = np.zeros(n, dtype=bool)
     department = coded("department").where(feeds).ffill(restart=block_start)
     partner_col = coded("partner").where(data_rows).ffill()
 
     status.reject(qty_raw.isna().to_numpy(), "quantity is empty")
     status.reject(~has_number, lambda m: _quoted(qty_raw[m], 'quantity is not a number: "'))
     status.reject(hospital.isna(), "hospital is empty")
-    product = coded("product")
+    product = Coded.of(_product_column(body, header), n)
     status.reject(product.isna(), "product is empty")
 
-    # units: the unit column, else a unit written after the number, else the header's
+    # units: the unit column, else a unit written after the number, else the header's.
+    # A header that names its unit (数量(支/片)) beats a unit column, unless the column
+    # says which of the header's units: 包装单位 holds the pack's unit or a code ("H").
     unit = text("unit").fillna("").astype("str").str.strip()
-    unit = unit.where(unit != "", parsed["unit"])
     hint = header.unit_hints.get("quantity", "")
     spec = text("spec").fillna("").astype("str")
     if hint:
+        options = hint.split("/")
+        unit = unit.where(unit.isin(options), "")
+        unit = unit.where(unit != "", parsed["unit"])
         unit = unit.where(unit != "", _hinted_units(hint, spec))
+    else:
+        unit = unit.where(unit != "", parsed["unit"])
     unit = normalise_series(unit)
     unit_codes, uniq_units = codes_and_values(unit)
     kind = texts_from_codes([unit_kind(u) for u in uniq_units], unit_codes, unit.index)
@@ -1030,6 +1058,10 @@ def _sales_rows(
         slot = np.searchsorted(pairs, pair_codes[counted])
         factor = np.full(n, np.nan)
         factor[counted] = per_box[slot]
+        # a units-per-box column (包装数量) says it for its row, before the spec does
+        given = _per_box_column(body, header)
+        if given is not None:
+            factor = np.where(counted & (given > 0), given, factor)
         no_spec = counted & np.isnan(factor)
         if no_spec.any() and settings.catalogue is not None:
             factor[no_spec] = _catalogue_factors(product, spec, no_spec, body.index, settings)
@@ -1052,7 +1084,7 @@ def _sales_rows(
     columns = {
         "quantity is empty": header.header("quantity"),
         "quantity is not a number": header.header("quantity"),
-        "hospital is empty": header.header("hospital"),
+        "hospital is empty": header.names.get(header.fields.get("hospital", -1), ""),
         "product is empty": header.header("product"),
         "unknown unit": unit_header,
         "unit without a usable pack spec": unit_header,
@@ -1075,6 +1107,14 @@ def _sales_rows(
         name = normalise(value)
         return aliases.get(name, name) if aliases else name
 
+    hospitals = hospital.texts(k, kept_index, hospital_name, hospital_name(""))
+    if "hospital_code" in header.fields and aliases:
+        # a name and a code: the code the customer master knows names the hospital
+        by_code = coded("hospital_code").texts(
+            k, kept_index, lambda v: aliases.get(normalise(v), ""), ""
+        )
+        hospitals = by_code.where(by_code != "", hospitals)
+
     def product_name(value: str) -> str:
         name = normalise(value)
         return (catalogue.standard_name(name) or name) if catalogue is not None else name
@@ -1083,7 +1123,7 @@ def _sales_rows(
         {
             C.PARTNER: partner_col.texts(k, kept_index, partner_name, default_partner),
             C.MONTH: month[k].astype("str"),
-            C.HOSPITAL: hospital.texts(k, kept_index, hospital_name, hospital_name("")),
+            C.HOSPITAL: hospitals,
             C.DEPARTMENT: department.texts(k, kept_index, normalise),
             C.PRESCRIBER: coded("prescriber").texts(k, kept_index, normalise_person),
             C.PRODUCT: product.texts(k, kept_index, product_name),
@@ -1091,6 +1131,7 @@ def _sales_rows(
             C.QUANTITY: parsed["value"][k].astype("float64"),
             C.UNIT: unit[k].where(unit[k] != "", "盒").astype("str"),
             C.BOXES: boxes[k].astype("float64"),
+            C.AMOUNT: _amounts(body, header)[k],
             C.SOURCE_FILE: repeated_text(str(path), int(k.sum())),
             C.SHEET: repeated_text(sheet, int(k.sum())),
             C.ROW: (body.index[k] + 1).astype("int64"),
@@ -1099,6 +1140,38 @@ def _sales_rows(
     out = out.reset_index(drop=True)
     _sum_up(report, out, settings)
     return out
+
+
+def _product_column(body: pd.DataFrame, header: HeaderMatch) -> pd.Series | None:
+    """The product of each row: the brand (商品名), else the generic name beside it."""
+    brand = _col(body, header, "product")
+    generic = _col(body, header, "product_generic")
+    if brand is None or generic is None:
+        return brand
+    blank = brand.isna() | (brand.astype("str").str.strip() == "")
+    return brand.where(~blank, generic)
+
+
+def _numbers(body: pd.DataFrame, header: HeaderMatch, fld: str) -> Any:
+    """The numbers of column `fld` (NaN where a cell is empty or not a number), or None
+    when the sheet has no such column."""
+    col = _col(body, header, fld)
+    if col is None:
+        return None
+    return parse_numbers(col)["value"].to_numpy(dtype="float64")
+
+
+def _per_box_column(body: pd.DataFrame, header: HeaderMatch) -> Any:
+    """Units per box from a 包装数量 column: NaN where it is empty (often the whole export)."""
+    return _numbers(body, header, "per_box")
+
+
+def _amounts(body: pd.DataFrame, header: HeaderMatch) -> Any:
+    """The value of each row (金额, 实收金额), NaN where the sheet has none."""
+    import numpy as np
+
+    values = _numbers(body, header, "amount")
+    return np.full(len(body), np.nan) if values is None else values
 
 
 def _catalogue_factors(

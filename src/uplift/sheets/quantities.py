@@ -26,6 +26,7 @@ COUNT_UNITS: Final = frozenset(
         "只",
         "管",
         "袋装",
+        "最小单位",  # the pack's smallest unit, whatever the spec calls it (数量(最小单位))
         "tablet",
         "tablets",
         "vial",
@@ -146,6 +147,8 @@ def units_per_box(spec: str, unit: str) -> float | None:
     u = _canonical_unit(unicodedata.normalize("NFKC", unit).strip().casefold())
     tokens = [(float(n), _canonical_unit(t.casefold())) for n, t in _SPEC_TOKEN.findall(s)]
     counts = [(n, t) for n, t in tokens if t in COUNT_UNITS]
+    if u == "最小单位" and counts:
+        u = counts[0][1]  # 10支/盒 counted in 最小单位: the 支
     if not any(t == u for _, t in counts):
         return None
     # from the row's unit on, multiply through containers: 10片*3板 -> 30

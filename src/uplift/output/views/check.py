@@ -127,6 +127,8 @@ def show_check(result: LoadResult, *, fmt: str, compact: bool = False) -> None:
         if not compact:
             mapping = ", ".join(f"{k}={v}" for k, v in s.mapping.items())
             out.print(f"{name}: columns {mapping}", markup=False)
+            for note in s.note.split("; ") if s.note else []:
+                out.print(f"  {note}", markup=False)  # which column won, and why
             if s.skipped:
                 parts = ", ".join(f"{n} {r}" for r, n in sorted(s.skipped.items()) if n)
                 out.print(f"  skipped: {parts}", markup=False)
