@@ -63,8 +63,6 @@ class Settings:
     # the hospital of a file that is one hospital's own (`load --hospital NAME`): its
     # sheets need no hospital column; "" when not given
     file_hospital: str = ""
-    # read wide sheets (a column per product) as rows (`--wide`)
-    wide: bool = False
 
     @property
     def ours_declared(self) -> bool:

@@ -42,6 +42,7 @@ ZH: Final[Mapping[str, str]] = {
     "Month": "月份",
     "Market": "市场",
     "Boxes": "盒数",
+    "Amount": "金额",
     "Tier": "分级",
     "Share": "份额",
     "VIP": "VIP",

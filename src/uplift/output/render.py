@@ -53,6 +53,8 @@ def fmt_value(value: Any, fmt: str) -> str:
         return f"{value:,.0f}"
     if fmt == "float1":
         return f"{value:,.1f}"
+    if fmt == "float2":  # money, as the sheet wrote it
+        return f"{value:,.2f}"
     if fmt == "pct":
         return f"{value * 100:.1f}%"
     if fmt == "spark":

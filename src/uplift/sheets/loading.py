@@ -611,9 +611,13 @@ def _no_table_error(path: Path, report: FileReport) -> UnreadableFile:
         )
     missing = first.missing if first is not None and first.missing else list(SALES_REQUIRED)
     accepted = "; ".join(f"for {f}: {accepted_names(f)}" for f in missing)
+    hint = f"names accepted {accepted}; map other names under [columns] in uplift.toml"
+    if missing == ["hospital"]:
+        # pharmacy transactions, a hospital's own report: the file is one hospital's
+        hint += "; a file that is one hospital's own: load FILE --hospital NAME"
     return UnreadableFile(
         f"{path.name}: no usage table found in any sheet ({first.note if first else ''})",
-        hint=f"names accepted {accepted}; map other names under [columns] in uplift.toml",
+        hint=hint,
     )
 
 
@@ -1033,7 +1037,7 @@ def _sales_rows(
         options = hint.split("/")
         unit = unit.where(unit.isin(options), "")
         unit = unit.where(unit != "", parsed["unit"])
-        unit = unit.where(unit != "", _hinted_units(hint, spec))
+        unit = unit.where(unit != "", _hinted_units(hint, spec, product, settings.catalogue))
     else:
         unit = unit.where(unit != "", parsed["unit"])
     unit = normalise_series(unit)
@@ -1194,14 +1198,28 @@ def _catalogue_factors(
     return out
 
 
-def _hinted_units(hint: str, spec: pd.Series) -> Any:
-    """The header's unit for every row: 数量(支/片) is in the unit the row's spec counts."""
+def _hinted_units(hint: str, spec: pd.Series, product: Coded, catalogue: Any = None) -> Any:
+    """The header's unit for every row: 数量(支/片) is in the unit the row's spec counts,
+    else the unit the catalogue's spec of the product counts (a panel's 药品规格 is often
+    only the strength, 0.4g), else the first the header names."""
     options = hint.split("/")
     if len(options) == 1:
         return hint
     codes, specs = codes_and_values(spec)
-    picked = [next((u for u in options if units_per_box(s, u)), options[0]) for s in specs]
-    return texts_from_codes(picked, codes, spec.index)
+    by_spec = [next((u for u in options if units_per_box(s, u)), "") for s in specs]
+    picked = texts_from_codes(by_spec, codes, spec.index)
+    if catalogue is not None and (picked == "").any():
+        open_rows = (picked == "").to_numpy()
+        names = product.texts(open_rows, spec.index[open_rows], normalise, "")
+        cache: dict[str, str] = {}
+        for name in set(names.tolist()):
+            standard = catalogue.standard_name(name) or name
+            specs_of = [e.spec for e in catalogue.entries if e.product == standard]
+            cache[name] = next(
+                (u for u in options if any(units_per_box(s, u) for s in specs_of)), ""
+            )
+        picked[open_rows] = names.map(cache).to_numpy()
+    return picked.where(picked != "", options[0])
 
 
 def _months(

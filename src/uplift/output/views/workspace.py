@@ -39,6 +39,7 @@ TRACE_KEYS = (
     C.UNIT,
     C.SPEC,
     C.BOXES,
+    C.AMOUNT,
 )
 
 
@@ -105,6 +106,8 @@ def show_trace(rows: pd.DataFrame, *, fmt: str, title: str) -> None:
         Column(C.SPEC, t("Spec")),
         Column(C.BOXES, t("Boxes"), "float1"),
     ]
+    if rows[C.AMOUNT].notna().any():  # the sheet's own value, when it has one
+        cols.append(Column(C.AMOUNT, t("Amount"), "float2"))
     total = float(rows[C.BOXES].sum())
     caption = f"{len(rows)} source rows, {total:,.2f} boxes in total"
     emit(rows, fmt=fmt, keys=TRACE_KEYS, columns=cols, title=title, caption=caption)
