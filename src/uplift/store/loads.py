@@ -2,8 +2,9 @@
 
 Writes never touch the live database file. A load copies it, applies everything in
 one transaction on the copy, checkpoints and atomically renames the copy into place.
-A file already loaded (same content hash) is skipped; a re-sent partner-month
-replaces exactly the rows of that partner and month.
+A file already loaded (same content hash) is skipped, unless rows of it were forgotten
+since: a partner-month of it that the workspace no longer holds is restored from it. A
+re-sent partner-month replaces exactly the rows of that partner and month.
 """
 
 from __future__ import annotations
@@ -88,16 +89,17 @@ def write_on_copy(db: Path, *, lock_wait: float) -> Iterator[Any]:
 def add_load(con: Any, result: LoadResult) -> LoadSummary:
     """Write a load: unchanged files are skipped, repeated partner x months replaced.
 
-    The caller then drops the records of files left without rows (`drop_orphan_files`).
+    A file loaded before (same content hash) whose rows of some partner-months were
+    forgotten since gets those partner-months back (`_restore_forgotten`); it is
+    unchanged only when nothing of it was missing. The caller then drops the records of
+    files left without rows (`drop_orphan_files`).
     """
     summary = LoadSummary()
     digests = {f.path: f.digest for f in result.files}
     known = {r[0] for r in con.execute("SELECT digest FROM files").fetchall()}
     new_files = [f for f in result.files if f.error is None and f.duplicate_of is None]
-    for f in new_files:
-        if f.digest in known:
-            summary.unchanged_files.append(f.name)
     fresh = {f.path for f in new_files if f.digest not in known}
+    again = [f for f in new_files if f.digest in known]
     sales = result.sales
     if not sales[C.SOURCE_FILE].isin(fresh).all():
         sales = sales[sales[C.SOURCE_FILE].isin(fresh)]
@@ -112,6 +114,15 @@ def add_load(con: Any, result: LoadResult) -> LoadSummary:
     if not comp.empty:
         _replace_competitors(con, comp)
         summary.competitor_rows = len(comp)
+    # after the new files: a partner-month one of them brings is no longer missing
+    back = result.sales[result.sales[C.SOURCE_FILE].isin({f.path for f in again})]
+    restored = _restore_forgotten(con, back, digests)
+    if not restored.empty:
+        summary.replaced += _restored_lines(restored)
+        summary.added_rows += len(restored)
+        summary.added_boxes += float(restored[C.BOXES].sum())
+    returned = set(restored[C.SOURCE_FILE])
+    summary.unchanged_files = [f.name for f in again if f.path not in returned]
     _record_files(con, [f for f in new_files if f.path in fresh])
     summary.master = store_master(con, result)
     return summary
@@ -161,6 +172,12 @@ def _replace_sales(con: Any, sales: pd.DataFrame, digests: dict[str, str]) -> li
         "DELETE FROM sales WHERE (partner, month) IN (SELECT (partner, month) FROM new_pairs)"
     )
     con.unregister("new_pairs")
+    _insert_sales(con, sales, digests)
+    return messages
+
+
+def _insert_sales(con: Any, sales: pd.DataFrame, digests: dict[str, str]) -> None:
+    """Append `sales`, each row with the content hash of its file."""
     # through Arrow: DuckDB copies Arrow columns far faster than pandas strings
     # a few files, a million rows: DuckDB writes each file's digest from one
     # CASE (keeping the rows' order) rather than a million digests being built
@@ -175,7 +192,68 @@ def _replace_sales(con: Any, sales: pd.DataFrame, digests: dict[str, str]) -> li
         [x for f in files for x in (f, digests[f])],
     )
     con.unregister("new_sales")
-    return messages
+
+
+def _restore_forgotten(con: Any, sales: pd.DataFrame, digests: dict[str, str]) -> pd.DataFrame:
+    """Insert the rows of files loaded before whose partner-months were forgotten since.
+
+    `sales` are the rows just read from files whose content hash is recorded. A
+    partner-month of such a file is restored when the workspace holds no row of that
+    partner and month (from any file) and none of its rows (by sheet and Excel row)
+    under the file's hash: then it was forgotten, not replaced by a newer file nor kept
+    under another partner or month. Returns the rows inserted (none when nothing of the
+    files was missing).
+    """
+    keys = [C.SOURCE_FILE, C.PARTNER, C.MONTH]
+    if sales.empty:
+        return sales
+    pairs = sales[keys].drop_duplicates().astype(str)
+    con.register("again_pairs", pairs)
+    missing = con.execute(
+        """
+        SELECT p.source_file, p.partner, p.month FROM again_pairs p
+        WHERE NOT EXISTS (
+            SELECT 1 FROM sales s WHERE s.partner = p.partner AND s.month = p.month
+        )
+        """
+    ).fetchall()
+    con.unregister("again_pairs")
+    if not missing:
+        return sales.iloc[:0]
+    index = sales.set_index(keys).index
+    rows = sales[index.isin(missing)]
+    # the rows themselves may still be held, as another partner's or month's (say the
+    # file was loaded with another --partner): those are not brought back a second time
+    where = rows[[*keys, C.SHEET, C.ROW]].astype({k: str for k in [*keys, C.SHEET]})
+    where = where.assign(digest=where[C.SOURCE_FILE].map(digests))
+    con.register("again_rows", _arrow(where))
+    held = con.execute(
+        """
+        SELECT DISTINCT k.source_file, k.partner, k.month
+        FROM again_rows k JOIN sales s
+          ON s.digest = k.digest AND s.sheet IS NOT DISTINCT FROM k.sheet
+         AND s."row" IS NOT DISTINCT FROM k."row"
+        """
+    ).fetchall()
+    con.unregister("again_rows")
+    if held:
+        rows = rows[~rows.set_index(keys).index.isin(held)]
+    if not rows.empty:
+        _insert_sales(con, rows, digests)
+    return rows
+
+
+def _restored_lines(rows: pd.DataFrame) -> list[str]:
+    """One line per file, partner and month restored: its rows and boxes."""
+    keys = [C.SOURCE_FILE, C.PARTNER, C.MONTH]
+    counts = rows.groupby(keys, observed=True, sort=False)[C.BOXES].agg(["size", "sum"])
+    return [
+        f"{Path(src).name}: {month} of partner {partner} restored "
+        f"({int(n):,} rows, {float(boxes):,.1f} boxes)"
+        for (src, partner, month), n, boxes in sorted(
+            zip(counts.index, counts["size"], counts["sum"], strict=True)
+        )
+    ]
 
 
 def _replace_competitors(con: Any, comp: pd.DataFrame) -> None:
