@@ -705,6 +705,7 @@ def load_sheet(
     """Turn one raw sheet into canonical rows (sales or field-visit competitor figures)."""
     grid = raw.grid
     report = SheetReport(file=str(path), sheet=raw.name, rows_read=len(grid))
+    report.warnings.extend(raw.warnings)  # how the file was read: encoding, stray quotes
     if grid.shape[0] == 0 or grid.shape[1] == 0:
         report.kind, report.note = "none", "empty sheet"
         return report, None, None
@@ -748,7 +749,7 @@ def load_sheet(
     report.skipped[HEADER] = 1
     body = grid.iloc[header.row + 1 :]
     if header.kind == "competitors":
-        frame = _competitor_rows(body, header, report, path, raw.name, settings)
+        frame = _competitor_rows(body, header, report, path, raw, settings)
         return report, None, frame
     frame = _sales_rows(body, header, report, path, raw, settings, partner)
     return report, frame, None
@@ -814,6 +815,18 @@ class _Status:
         self.reason[m] = reason if isinstance(reason, str) else reason(m)
         self.rejected[m] = True
         self._open &= ~m
+
+
+def _reject_untrusted(status: _Status, body: pd.DataFrame, raw: RawSheet) -> None:
+    """Rows the reader could not trust (a CSV line a stray quote broke) are rejected first,
+    with the reader's reason: their cells are not the ones the partner wrote."""
+    import numpy as np
+
+    if not raw.bad_rows:
+        return
+    where = body.index.to_numpy()
+    mask = np.isin(where, np.fromiter(raw.bad_rows, dtype=np.int64))
+    status.reject(mask, lambda m: np.array([raw.bad_rows[int(i)] for i in where[m]], dtype=object))
 
 
 def _quoted(values: pd.Series, prefix: str, suffix: str = '"') -> Any:
@@ -1005,6 +1018,7 @@ def _sales_rows(
     parsed = parse_numbers(qty_raw)
     has_number = parsed["value"].notna().to_numpy()
     status = _Status(body.index)
+    _reject_untrusted(status, body, raw)
     heading = _classify_common(body, header, status, has_number, settings.columns)
     data_rows = status.open()
     feeds = data_rows | heading
@@ -1318,15 +1332,18 @@ def _competitor_rows(
     header: HeaderMatch,
     report: SheetReport,
     path: Path,
-    sheet: str,
+    raw: RawSheet,
     settings: Settings,
 ) -> pd.DataFrame:
     import pandas as pd
+
+    sheet = raw.name
 
     qty_raw = body[header.fields["monthly_boxes"]]
     parsed = parse_numbers(qty_raw)
     has_number = parsed["value"].notna().to_numpy()
     status = _Status(body.index)
+    _reject_untrusted(status, body, raw)
     heading = _classify_common(body, header, status, has_number, settings.columns)
     hospital = body[header.fields["hospital"]].where(status.open() | heading).ffill()
     status.reject(qty_raw.isna().to_numpy(), "monthly boxes are empty")

@@ -13,7 +13,7 @@ import struct
 import sys
 import threading
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,12 @@ class RawSheet:
     name: str
     grid: pd.DataFrame
     date1904: bool = False  # plain numbers in a date column count days from 1904-01-01
+    # What a person should know about how the sheet was read (a doubtful encoding, a
+    # stray quote), one message each.
+    warnings: list[str] = field(default_factory=list)
+    # Grid rows (0-based) whose cells cannot be trusted, with the reason: the loader
+    # rejects them under their line number.
+    bad_rows: dict[int, str] = field(default_factory=dict)
 
 
 def file_digest(path: Path) -> str:
@@ -532,8 +538,168 @@ def _decoded(raw: bytes) -> tuple[str, str]:
         ) from None
 
 
-def _csv_fast(data: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
-    """Arrow's multi-threaded CSV reader; None when rows are ragged (a title line ...).
+# GB18030 decodes almost any run of bytes above 0x80, so a Big5, Shift-JIS or EUC-KR file
+# "decodes" into real but nonsensical characters. Each of these encodings keeps its
+# everyday characters in a few rows of lead bytes; a text read in the right encoding
+# lands almost entirely there, a text read in the wrong one mostly elsewhere.
+_DOUBT_SAMPLE = 1 << 18  # bytes from the start of the file that are judged
+_RARE_SHARE = 0.15  # a GB18030 reading with this share of rare characters or more is doubted
+_FIT_SHARE = 0.10  # an alternative reading fits when at most this share is rare
+_MIN_RARE = 3  # distinct rare characters before a doubt is raised (one odd name is not)
+_KOREAN_SHARE = 0.9  # the share of hangul syllables in a text that reads as Korean
+_MIN_HANGUL = 8  # distinct hangul syllables before a text reads as Korean
+# The other encodings tried on a doubtful file: the standard form, then the Windows
+# superset that Excel writes; the first that decodes the whole file is suggested.
+_ALTERNATIVES = (
+    ("Big5", ("big5", "cp950")),
+    ("Shift-JIS", ("shift_jis", "cp932")),
+    ("EUC-KR", ("euc_kr", "cp949")),
+)
+
+
+def _frequent_gb(b: bytes) -> bool:
+    """GB2312: hanzi levels 1 and 2 (B0-F7), punctuation, full-width forms, Greek, pinyin."""
+    return (
+        len(b) == 2
+        and b[1] >= 0xA1
+        and (0xB0 <= b[0] <= 0xF7 or b[0] in (0xA1, 0xA2, 0xA3, 0xA6, 0xA8))
+    )
+
+
+def _frequent_big5(b: bytes) -> bool:
+    """Big5: symbols (A1-A3) and the 5,401 level-1 hanzi (A440-C67E)."""
+    return len(b) == 2 and (0xA1 <= b[0] <= 0xC5 or (b[0] == 0xC6 and b[1] <= 0x7E))
+
+
+def _frequent_sjis(b: bytes) -> bool:
+    """Shift-JIS: half-width kana, symbols and kana (81-84), JIS level-1 kanji (889F-9872)."""
+    return len(b) == 1 or (len(b) == 2 and (0x81 <= b[0] <= 0x84 or 0x88 <= b[0] <= 0x98))
+
+
+def _frequent_kr(b: bytes) -> bool:
+    """EUC-KR: symbols and jamo (A1-A4) and the 2,350 hangul syllables (B0A1-C8FE)."""
+    return len(b) == 2 and b[1] >= 0xA1 and (0xA1 <= b[0] <= 0xA4 or 0xB0 <= b[0] <= 0xC8)
+
+
+_FREQUENT: dict[str, Callable[[bytes], bool]] = {
+    "gb18030": _frequent_gb,
+    "big5": _frequent_big5,
+    "cp950": _frequent_big5,
+    "shift_jis": _frequent_sjis,
+    "cp932": _frequent_sjis,
+    "euc_kr": _frequent_kr,
+    "cp949": _frequent_kr,
+}
+
+
+def _letters(text: str) -> set[str]:
+    """The distinct characters of a text that are letters of an East Asian script.
+
+    Kana, hangul, hanzi and the private-use area (where GB18030 puts byte pairs that
+    name no character); ASCII, punctuation and full-width forms say nothing either way.
+    """
+    return {
+        ch
+        for ch in set(text)
+        if ch >= "\u3040" and not ("\uff00" <= ch <= "\uffef") and not ("\ufe30" <= ch <= "\ufe4f")
+    }
+
+
+def _rare_share(letters: set[str], encoding: str) -> tuple[float, int]:
+    """The share and the number of the letters outside the encoding's everyday rows."""
+    frequent = _FREQUENT[encoding]
+    rare = 0
+    for ch in letters:
+        try:
+            if not frequent(ch.encode(encoding)):
+                rare += 1
+        except UnicodeEncodeError:
+            rare += 1
+    return (rare / len(letters) if letters else 0.0), rare
+
+
+def _sample(raw: bytes) -> bytes:
+    """The first bytes of the file, cut after a line break (never inside a character:
+    no byte of a two-byte character in these encodings is a line break)."""
+    if len(raw) <= _DOUBT_SAMPLE:
+        return raw
+    cut = raw.rfind(b"\n", 0, _DOUBT_SAMPLE)
+    return raw[: cut + 1] if cut > 0 else raw[:_DOUBT_SAMPLE]
+
+
+def _reading(data: bytes, codecs: tuple[str, ...]) -> tuple[str, set[str]] | None:
+    """The first of the codecs that decodes the bytes, and the letters it reads."""
+    for codec in codecs:
+        try:
+            return codec, _letters(data.decode(codec))
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _whole_file_encoding(raw: bytes, codecs: tuple[str, ...]) -> str | None:
+    """The first of the codecs that decodes every byte of the file."""
+    for codec in codecs:
+        try:
+            raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return codec
+    return None
+
+
+def _reads_as_korean(letters: set[str]) -> bool:
+    hangul = sum("\uac00" <= ch <= "\ud7a3" for ch in letters)
+    return hangul >= _MIN_HANGUL and hangul >= _KOREAN_SHARE * len(letters)
+
+
+def _encoding_doubt(raw: bytes, text: str) -> str | None:
+    """A warning when a GB18030 reading looks like gibberish, naming the likely encoding.
+
+    A real GBK file of Chinese names is almost all GB2312 characters. Big5 and Shift-JIS
+    read as GB18030 give rare hanzi, kana and private-use characters, and read in their
+    own encoding mostly everyday ones. EUC-KR gives everyday hanzi, but read as EUC-KR
+    it is (nearly) all hangul, which no Chinese text is.
+    """
+    sample = _sample(raw)
+    share, rare = _rare_share(_letters(text[: len(sample)]), "gb18030")
+    doubtful = share >= _RARE_SHARE and rare >= _MIN_RARE
+    best: tuple[float, str, str] | None = None  # rare share, name, codec to pass
+    for name, codecs in _ALTERNATIVES:
+        if not doubtful and name != "EUC-KR":
+            continue  # an everyday GBK reading: only Korean also reads as everyday hanzi
+        reading = _reading(sample, codecs)
+        if reading is None:
+            continue
+        codec, letters = reading
+        other_share, _ = _rare_share(letters, codec)
+        if doubtful:
+            fits = other_share <= _FIT_SHARE and other_share < share / 2
+        else:
+            fits = _reads_as_korean(letters)
+        if not fits or (best is not None and other_share >= best[0]):
+            continue
+        whole = _whole_file_encoding(raw, codecs)
+        if whole is not None:
+            best = (other_share, name, whole)
+    if not doubtful:
+        if best is None:
+            return None
+        return (
+            f"decoded as GBK (GB18030), but the text reads as Korean: it may be "
+            f"{best[1]}; pass --encoding {best[2]}"
+        )
+    head = f"decoded as GBK (GB18030), but {share:.0%} of its characters are rare or not Chinese"
+    if best is None:
+        return (
+            f"{head}: check that its names read right, or pass --encoding with the file's encoding"
+        )
+    return f"{head}: it may be {best[1]}; pass --encoding {best[2]}"
+
+
+def _csv_fast(data: bytes, delimiter: str, width: int) -> Any:
+    """Arrow's multi-threaded CSV reader, as an Arrow table of strings; None when rows are
+    ragged (a title line ...).
 
     Blank lines are kept, so row i of the grid is still line i + 1 of the file.
     """
@@ -544,7 +710,7 @@ def _csv_fast(data: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
 
     names = [str(i) for i in range(width)]
     try:
-        table = pcsv.read_csv(
+        return pcsv.read_csv(
             io.BytesIO(data),
             read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
@@ -556,7 +722,6 @@ def _csv_fast(data: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return _trimmed(table)
 
 
 def _trimmed(table: Any) -> pd.DataFrame:
@@ -574,8 +739,9 @@ def _trimmed(table: Any) -> pd.DataFrame:
     return grid
 
 
-def _csv_forgiving(data: bytes, delimiter: str, width: int, path: Path) -> pd.DataFrame:
-    """Ragged rows: pandas' C parser, else the csv module, padded to the widest row."""
+def _csv_forgiving(data: bytes, delimiter: str, width: int, path: Path) -> Any:
+    """Ragged rows: pandas' C parser, else the csv module, padded to the widest row; an
+    Arrow table of strings."""
     import csv
     import io
 
@@ -605,12 +771,144 @@ def _csv_forgiving(data: bytes, delimiter: str, width: int, path: Path) -> pd.Da
             raise UnreadableFile(f"{path.name}: not a readable CSV file ({exc})") from None
         width = max((len(r) for r in rows), default=1)
         grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="str")
-    table = pa.Table.from_pandas(grid.astype("str"), preserve_index=False)
-    return _trimmed(table)
+    return pa.Table.from_pandas(grid.astype("str"), preserve_index=False)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_STRAY_QUOTE = "a stray quote (\"): the line's cells cannot be split for sure"
+
+
+def _line_count(data: bytes) -> int:
+    """The physical lines of CSV bytes, as the parsers count rows when no cell spans lines.
+
+    Lines end with LF or CRLF, or with CR alone in files that have no LF (old Mac).
+    """
+    breaks = data.count(b"\n") or data.count(b"\r")
+    return breaks + (0 if data.endswith((b"\n", b"\r")) else 1)
+
+
+def _swallowed(table: Any, data: bytes, delimiter: str, width: int) -> bool:
+    """True when a quote that opened a field swallowed the lines after it.
+
+    Cheap on clean files: a file without a quote character, or whose rows match its
+    lines one for one (and whose last row ends inside no quote), has no cell spanning
+    lines. Otherwise the few cells that hold a line break are judged: a legitimately
+    quoted multi-line cell (an address on two lines) holds text, while a swallowed
+    stretch holds whole rows of the file (as many delimiters as a row has), reaches the
+    end of the file, or leaves its row wider than the file.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if b'"' not in data or table.num_rows == 0:
+        return False
+    last = table.num_rows - 1
+
+    def has_break(value: Any) -> bool:
+        return isinstance(value, str) and ("\n" in value or "\r" in value)
+
+    last_row = [column[last].as_py() for column in table.columns]
+    if table.num_rows == _line_count(data) and not any(has_break(v) for v in last_row):
+        return False
+    need = max(1, width - 1)
+    for column in table.columns:
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            continue
+        hits = pc.fill_null(
+            pc.or_(pc.match_substring(column, "\n"), pc.match_substring(column, "\r")), False
+        )
+        for i in pc.indices_nonzero(hits).to_pylist():
+            text = column[i].as_py()
+            body = text.rstrip("\r\n")
+            if i == last and body != text and (delimiter in body or _LINE_BREAK.search(body)):
+                # a quote left open at the end of the file took in cells or lines (one
+                # that took in only the last line break harmed nothing)
+                return True
+            if any(segment.count(delimiter) >= need for segment in _LINE_BREAK.split(text)):
+                return True
+            if any(
+                table.column(k)[i].as_py() not in (None, "")
+                for k in range(width, table.num_columns)
+            ):
+                return True  # the row runs past the file's width
+    return False
+
+
+# A line whose quotes balance as the CSV parsers read them: a field that starts with a
+# quote runs to its closing quote ("" inside stands for a quote), any other field takes
+# its quotes as text. {d} is the delimiter, as RE2 writes it.
+_BALANCED_LINE = r'^(?:"(?:[^"]|"")*"[^"{d}]*|[^"{d}][^{d}]*|)(?:{d}(?:"(?:[^"]|"")*"[^"{d}]*|[^"{d}][^{d}]*|))*$'
+_RE2_DELIMITER = {",": ",", "\t": "\\t", ";": ";", "|": "\\|"}
+
+
+def _stray_quote_lines(lines: list[bytes], delimiter: str) -> list[int]:
+    """The lines holding an unbalanced quote: one that opens a field and is not closed on
+    the line, or an odd number of quotes. Vectorised: a few passes of Arrow over them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(lines, pa.large_binary())
+    pattern = _BALANCED_LINE.format(d=_RE2_DELIMITER[delimiter])
+    balanced = pc.match_substring_regex(array, pattern)
+    odd = pc.equal(pc.bit_wise_and(pc.count_substring(array, '"'), 1), 1)
+    return pc.indices_nonzero(pc.or_(pc.invert(balanced), odd)).to_pylist()
+
+
+def _csv_by_line(data: bytes, delimiter: str, width: int, path: Path) -> tuple[Any, dict[int, str]]:
+    """The file read with every physical line as one row, so that row i is line i + 1
+    whatever its quotes; and the lines that hold an unbalanced quote.
+
+    Those lines are split on the delimiter with their quotes kept as text (written back
+    as quoted cells, so that the parsers take them so); the other lines, whose quotes
+    balance, are read as before. None of them can run into the next line any more.
+    """
+    sep = b"\n" if b"\n" in data else b"\r"
+    lines = data.split(sep)
+    bad = _stray_quote_lines(lines, delimiter)
+    if not bad:
+        return None, {}
+    raw_delimiter = delimiter.encode()
+    for i in bad:
+        line = lines[i]
+        end = b"\r" if line.endswith(b"\r") else b""
+        cells = line.removesuffix(end).split(raw_delimiter)
+        lines[i] = (
+            raw_delimiter.join(b'"' + cell.replace(b'"', b'""') + b'"' for cell in cells) + end
+        )
+    repaired = sep.join(lines)
+    del lines
+    table = _csv_fast(repaired, delimiter, width)
+    if table is None:
+        table = _csv_forgiving(repaired, delimiter, width, path)
+    return table, dict.fromkeys(bad, _STRAY_QUOTE)
+
+
+def _stray_quote_warning(bad: dict[int, str]) -> str:
+    numbers = [i + 1 for i in sorted(bad)]
+    if len(numbers) == 1:
+        return (
+            f'a stray quote (") on line {numbers[0]} swallowed the lines after it; '
+            "read line by line, quotes taken as text"
+        )
+    shown = [f"{n:,}" for n in numbers[:5]]
+    more = len(numbers) - len(shown)
+    listed = (
+        f"{', '.join(shown)} and {more:,} more"
+        if more
+        else f"{', '.join(shown[:-1])} and {shown[-1]}"
+    )
+    return (
+        f'stray quotes (") on lines {listed} swallowed the lines after them; '
+        "read line by line, quotes taken as text"
+    )
 
 
 def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
-    """A CSV/TSV file as one text grid; the encoding is detected unless given."""
+    """A CSV/TSV file as one text grid; the encoding is detected unless given.
+
+    A doubtful detected encoding and a stray quote are reported in the sheet's
+    `warnings`; the lines a stray quote leaves unsplittable are its `bad_rows`.
+    """
     import csv
 
     try:
@@ -633,6 +931,9 @@ def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
             f"{path.name}: cannot decode as {encoding} ({exc.__class__.__name__})",
             hint="check --encoding (common: utf-8, gbk)",
         ) from None
+    warnings: list[str] = []
+    if not encoding and enc == "gb18030" and (doubt := _encoding_doubt(raw, text)):
+        warnings.append(doubt)
     text = text.removeprefix("\ufeff")
     if "\x00" in text:
         raise UnreadableFile(f"{path.name}: not a text file or workbook (binary content)")
@@ -643,10 +944,23 @@ def read_csv(path: Path, *, encoding: str | None = None) -> RawSheet:
         width = max((len(r) for r in csv.reader(first_lines, delimiter=delimiter)), default=1)
     except csv.Error:
         width = 1
+    width = max(width, 1)
     data = raw if enc in ("utf-8", "utf-8-sig") else text.encode("utf-8")
     data = data.removeprefix(b"\xef\xbb\xbf")
     del text, raw  # the parsers read the UTF-8 bytes: a large file is held once, not thrice
-    grid = _csv_fast(data, delimiter, max(width, 1))
-    if grid is None:
-        grid = _csv_forgiving(data, delimiter, max(width, 1), path)
-    return RawSheet(name=path.stem, grid=grid)
+    failure: UnreadableFile | None = None
+    table = _csv_fast(data, delimiter, width)
+    if table is None:
+        try:
+            table = _csv_forgiving(data, delimiter, width, path)
+        except UnreadableFile as exc:  # e.g. a stray quote's field past the csv module's limit
+            failure = exc
+    bad_rows: dict[int, str] = {}
+    if table is None or _swallowed(table, data, delimiter, width):
+        by_line, bad_rows = _csv_by_line(data, delimiter, width, path)
+        if bad_rows:
+            table = by_line
+            warnings.append(_stray_quote_warning(bad_rows))
+        elif failure is not None:
+            raise failure
+    return RawSheet(name=path.stem, grid=_trimmed(table), warnings=warnings, bad_rows=bad_rows)
