@@ -100,22 +100,22 @@ def test_hospitals_ranked_by_opportunity() -> None:
     #   conversion 30 (王伟) + 15 (阿司匹林 in 心内科) = 45; development 45 + 50 = 95.
     # 乙医院: ours 50; 立普妥 150, 波立维 50 -> 200, market 250, share 0.2, rank 2,
     #   gap 100; conversion 150 (心内科 uses ours), development 50 (老年科).
-    # 丙医院: ours 10, no competitor data: share 1.0, nothing invented.
-    # Opportunity: 乙 200 > 甲 140 > 丙 0.
+    # 丙医院: ours 10, no competitor data: every competitor figure unknown (NaN), share
+    #   too (not 100%), nothing invented. Opportunity: 乙 200 > 甲 140 > 丙 unknown.
     expected = pd.DataFrame(
         {
             C.HOSPITAL: ["乙医院", "甲医院", "丙医院"],
             G.OURS_BOXES: [50.0, 60.0, 10.0],
-            G.COMPETITOR_BOXES: [200.0, 140.0, 0.0],
-            G.MARKET_BOXES: [250.0, 200.0, 10.0],
-            G.SHARE: [0.2, 0.3, 1.0],
-            G.RANK: [2, 2, 1],
+            G.COMPETITOR_BOXES: [200.0, 140.0, float("nan")],
+            G.MARKET_BOXES: [250.0, 200.0, float("nan")],
+            G.SHARE: [0.2, 0.3, float("nan")],
+            G.RANK: [2, 2, 0],
             G.LEADER: ["立普妥", "立普妥", ""],
-            G.LEADER_BOXES: [150.0, 80.0, 0.0],
-            G.GAP_TO_LEADER: [100.0, 20.0, 0.0],
-            G.CONVERSION_BOXES: [150.0, 45.0, 0.0],
-            G.DEVELOPMENT_BOXES: [50.0, 95.0, 0.0],
-            G.OPPORTUNITY_BOXES: [200.0, 140.0, 0.0],
+            G.LEADER_BOXES: [150.0, 80.0, float("nan")],
+            G.GAP_TO_LEADER: [100.0, 20.0, float("nan")],
+            G.CONVERSION_BOXES: [150.0, 45.0, float("nan")],
+            G.DEVELOPMENT_BOXES: [50.0, 95.0, float("nan")],
+            G.OPPORTUNITY_BOXES: [200.0, 140.0, float("nan")],
             G.COMPETITOR_SOURCE: ["visits", "sheets+visits", "none"],
             G.COMPETITOR_LEVEL: ["department", "prescriber", "none"],
         }
@@ -139,10 +139,11 @@ def test_hospitals_ranked_by_opportunity() -> None:
 
 def test_segments_in_the_listing() -> None:
     result = gaps()
-    # market boxes 250, 200, 10: median 200, so 乙 and 甲 have high potential.
-    # shares 20% and 30% are high (>= 5%): defend; 丙 (100%, low potential): maintain.
-    assert result[G.SHARE_BAND].tolist() == [">10%", ">10%", ">10%"]
-    assert result[G.SEGMENT].tolist() == ["defend", "defend", "maintain"]
+    # market boxes 250 and 200 (丙's is unknown and left out): median 225, so 乙 has high
+    # potential; shares 20% and 30% are high (>= 5%): 乙 defend, 甲 maintain. 丙 has no
+    # competitor figure, so no share, band or segment: "" rather than a guessed "defend".
+    assert result[G.SHARE_BAND].tolist() == [">10%", ">10%", ""]
+    assert result[G.SEGMENT].tolist() == ["defend", "maintain", ""]
 
 
 def test_segment_matrix_every_quadrant() -> None:
@@ -225,8 +226,10 @@ def test_hospital_without_competitor_data_invents_nothing() -> None:
     result = gaps(hospital="丙医院")
     assert result[G.LEVEL].tolist() == ["hospital"]  # no department or prescriber rows
     row = result.iloc[0]
-    assert row[G.SHARE] == 1.0
-    assert row[G.OPPORTUNITY_BOXES] == 0.0
+    assert row[G.OURS_BOXES] == 10.0
+    for col in (G.SHARE, G.COMPETITOR_BOXES, G.MARKET_BOXES, G.OPPORTUNITY_BOXES):
+        assert math.isnan(row[col]), col  # unknown, not 100% or 0
+    assert (row[G.SHARE_BAND], row[G.SEGMENT], row[G.RANK]) == ("", "", 0)
     assert row[G.COMPETITOR_SOURCE] == "none"
 
 
@@ -297,7 +300,8 @@ def test_two_markets_are_analysed_separately() -> None:
     heart = result[result[G.MARKET] == "心血管"]
     assert heart[C.HOSPITAL].tolist() == ["乙医院", "甲医院", "丙医院"]
     assert heart[G.OURS_BOXES].tolist() == [50.0, 60.0, 10.0]  # 胃康 is not in it
-    assert heart[G.COMPETITOR_BOXES].tolist() == [200.0, 140.0, 0.0]
+    assert heart[G.COMPETITOR_BOXES].tolist()[:2] == [200.0, 140.0]
+    assert math.isnan(heart[G.COMPETITOR_BOXES].tolist()[2])  # 丙: no competitor data
     gut = result[result[G.MARKET] == "消化"]
     assert gut[C.HOSPITAL].tolist() == ["甲医院"]
     row = gut.iloc[0]
@@ -331,7 +335,7 @@ def test_without_an_ours_list_every_sheet_product_is_ours() -> None:
     first = result.set_index(C.HOSPITAL)
     assert first.loc["甲医院", G.OURS_BOXES] == 60.0 + 30.0 + 45.0 + 50.0
     assert first.loc["甲医院", G.COMPETITOR_BOXES] == 15.0
-    assert first.loc["乙医院", G.COMPETITOR_BOXES] == 0.0
+    assert math.isnan(first.loc["乙医院", G.COMPETITOR_BOXES])  # none known there
 
 
 def test_empty_input_gives_the_columns() -> None:

@@ -5,8 +5,10 @@
 figures are worked out again the straightforward way, hospital by hospital with ordinary
 pandas (as the option rules in `plans` read), on the samples and on seeded random data with
 fractional boxes, two markets and field-visit figures. Targets, their order and every
-estimate must be the same, to the last bit: grouping all hospitals at once must not even
-change the order in which boxes are added up.
+estimate must be the same, to the last bit. The rule both follow is the documented one:
+each row's boxes are taken to 1/10,000 box, sums are sums of those integers, and an
+average over n months is one division of such a sum; here that rule is written out with
+plain integers.
 """
 
 from __future__ import annotations
@@ -121,6 +123,13 @@ def randomised() -> tuple[pd.DataFrame, pd.DataFrame, object]:
 
 # The plain computation ------------------------------------------------------------------------
 
+GRID = 10_000  # the documented precision of a row's boxes: 1/10,000 box
+
+
+def ten_thousandths(boxes: pd.Series, months: int = 1) -> pd.Series:
+    """Boxes (or averages over `months`) as whole numbers of 1/(10,000 x months) box."""
+    return (boxes * (GRID * months)).round().astype("int64")
+
 
 def reference_facts(sales, competitors, settings, market, months) -> pd.DataFrame:
     """The sheet facts by an ordinary groupby of the window's rows."""
@@ -130,8 +139,9 @@ def reference_facts(sales, competitors, settings, market, months) -> pd.DataFram
     rows[C.PRODUCT] = normalise_series(rows[C.PRODUCT])
     rows[G.ROLE] = G.product_roles(rows[C.PRODUCT], market, settings, sales_products)
     rows = rows[rows[G.ROLE] != ""]
+    rows[C.BOXES] = ten_thousandths(rows[C.BOXES])
     sheet = rows.groupby([*keys, G.ROLE], as_index=False)[C.BOXES].sum()
-    sheet[C.BOXES] = sheet[C.BOXES] / max(len(months), 1)
+    sheet[C.BOXES] = sheet[C.BOXES] / (GRID * max(len(months), 1))
     comp = sheet[G.ROLE] == G.COMPETITOR
     sheet.loc[comp, C.BOXES] = sheet.loc[comp, C.BOXES].clip(lower=0.0)
     return sheet
@@ -156,8 +166,9 @@ def reference_options(sales, competitors, settings, market, months) -> dict[str,
             "win_back": win_back(per_month.get(hospital), months, settings),
         }
         if level >= 0:
-            found["convert"] = competitor(mine, G.CONVERSION, settings.rates.conversion)
-            found["develop"] = competitor(mine, G.DEVELOPMENT, settings.rates.adoption)
+            n = len(months)
+            found["convert"] = competitor(mine, G.CONVERSION, settings.rates.conversion, n)
+            found["develop"] = competitor(mine, G.DEVELOPMENT, settings.rates.adoption, n)
         if level >= 1:
             found["event"] = event(departments[departments[C.HOSPITAL] == hospital], settings)
         out[hospital] = {k: v for k, v in found.items() if v is not None and v[2] > 0}
@@ -179,8 +190,9 @@ def deepen(prescribers: pd.DataFrame, settings) -> tuple | None:
     return [n for _, n in chosen], ["prescriber"] * len(chosen), float(lift.sum())
 
 
-def competitor(facts: pd.DataFrame, kind: str, rate: float) -> tuple | None:
+def competitor(facts: pd.DataFrame, kind: str, rate: float, n: int) -> tuple | None:
     comp = facts[(facts[G.ROLE] == G.COMPETITOR) & (facts[G.KIND] == kind)].copy()
+    comp[C.BOXES] = ten_thousandths(comp[C.BOXES], n)  # averages over n months, exactly
     level = comp[G.FACT_LEVEL]
     comp["tk"] = np.select([level == 2, level == 1], ["prescriber", "department"], "hospital")
     comp["t"] = np.where(
@@ -192,13 +204,13 @@ def competitor(facts: pd.DataFrame, kind: str, rate: float) -> tuple | None:
     if totals.empty:
         return None
     totals = totals.sort_values([C.BOXES, "t"], ascending=[False, True])
-    return list(totals["t"]), list(totals["tk"]), float(totals[C.BOXES].sum()) * rate
+    return list(totals["t"]), list(totals["tk"]), int(totals[C.BOXES].sum()) / (GRID * n) * rate
 
 
 def win_back(monthly: pd.DataFrame | None, months: list[str], settings) -> tuple | None:
     if monthly is None or len(months) < 2:
         return None
-    earlier = monthly[months[:-1]].sum(axis=1) / (len(months) - 1)
+    earlier = ten_thousandths(monthly[months[:-1]]).sum(axis=1) / (GRID * (len(months) - 1))
     now = monthly[months[-1]]
     fell = (earlier > 0) & (now < earlier / 2)
     if not fell.any():
@@ -287,6 +299,11 @@ def check_gaps(sales, competitors, settings) -> None:
             per_product = per_product[per_product > 0]
             market_boxes = max(ours, 0.0) + comp[C.BOXES].sum()
             assert row[G.OURS_BOXES] == pytest.approx(ours, rel=1e-12, abs=1e-9)
+            if comp.empty:  # no competitor figure at all: every competitor figure unknown
+                for col in (G.COMPETITOR_BOXES, G.MARKET_BOXES, G.SHARE, G.OPPORTUNITY_BOXES):
+                    assert np.isnan(row[col]), (hospital, col)
+                assert (row[G.LEADER], row[G.RANK], row[G.SEGMENT]) == ("", 0, "")
+                continue
             assert row[G.MARKET_BOXES] == pytest.approx(market_boxes, rel=1e-12, abs=1e-9)
             share = max(ours, 0.0) / market_boxes if market_boxes > 0 else 0.0
             assert row[G.SHARE] == pytest.approx(share, rel=1e-9, abs=1e-12)

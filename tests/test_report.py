@@ -3,6 +3,7 @@ that equal the commands' own."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from uplift.config import load_settings, settings_from_dict
 from uplift.errors import NoData, UsageError
 from uplift.output.export import display_width
 from uplift.output.plan_texts import plan_hospitals
+from uplift.output.render import round_half_up
 from uplift.output.report import (
     QUALITY_COLUMNS,
     build_report,
@@ -217,14 +219,15 @@ def test_numbers_are_numbers_with_formats(zh) -> None:
     boxes, share = headers.index("月均盒数") + 1, headers.index("份额") + 1
     for r in range(2, tiers.max_row + 1):
         assert tiers.cell(row=r, column=boxes).data_type == "n"
-        assert tiers.cell(row=r, column=boxes).number_format == "#,##0"
-        assert tiers.cell(row=r, column=share).number_format == "0.0%"
+        # boxes at 2 decimals (299.5 is not "300" beside tier B), shares at 4 (0.00%)
+        assert tiers.cell(row=r, column=boxes).number_format == "#,##0.00"
+        assert tiers.cell(row=r, column=share).number_format == "0.00%"
         assert tiers.cell(row=r, column=len(headers)).data_type == "n"  # the last month
     summary = wb["概要"]
     cell = summary.cell(row=_row_of(summary, 1, "本月盒数"), column=2)
-    assert cell.data_type == "n" and cell.number_format == "#,##0"
+    assert cell.data_type == "n" and cell.number_format == "#,##0.00"
     cell = summary.cell(row=_row_of(summary, 1, "环比增长率"), column=2)
-    assert cell.data_type == "n" and cell.number_format == "0.0%"
+    assert cell.data_type == "n" and cell.number_format == "0.00%"
     gaps = wb["竞品差距"]
     headers = [c.value for c in gaps[1]]
     column = headers.index("机会") + 1
@@ -266,12 +269,12 @@ def test_summary_figures_equal_the_commands(zh, samples) -> None:
     assert _figure(ws, "上月盒数") == totals["start"] == 10868.0
     assert _figure(ws, "环比增长") == totals["end"] - totals["start"]
     growth = (totals["end"] - totals["start"]) / totals["start"]
-    assert _figure(ws, "环比增长率") == pytest.approx(growth, rel=EXCEL_DIGITS)
+    assert _figure(ws, "环比增长率") == round_half_up(growth, 4)  # a ratio, at 4 decimals
     for tier, n in zip(per_tier["tier"], per_tier["entities"], strict=True):
         assert _figure(ws, f"{tier} 级医院") == n
     assert _figure(ws, "VIP 医院（月均 ≥ 1000 盒）") == int(hospitals["vip"].sum()) == 3
-    assert _figure(ws, "机会盒数/月（全部医院）") == pytest.approx(
-        gaps["opportunity_boxes"].sum(), abs=1e-9
+    assert _figure(ws, "机会盒数/月（全部医院）") == round_half_up(
+        gaps["opportunity_boxes"].sum(), 2
     )
     # the bridge lines of `uplift growth`
     assert _figure(ws, "+ 增长") == totals["grown"]
@@ -286,6 +289,11 @@ def test_summary_figures_equal_the_commands(zh, samples) -> None:
     assert first == gaps["hospital"].head(3).tolist()
 
 
+def boxes(values: pd.Series) -> list[float | None]:
+    """Figures as a workbook cell holds them: 2 decimals, an unknown figure an empty cell."""
+    return [None if math.isnan(v) else round_half_up(v, 2) for v in values.tolist()]
+
+
 def test_data_sheets_equal_the_commands(zh, samples) -> None:
     settings, result = samples
     wb = zh[1]
@@ -293,17 +301,14 @@ def test_data_sheets_equal_the_commands(zh, samples) -> None:
     hospitals = tier_entities(sales, settings=settings)
     tiers = wb["医院分级"]
     assert [c.value for c in tiers["A"][1:]] == hospitals["hospital"].tolist()
-    assert [c.value for c in tiers["C"][1:]] == pytest.approx(
-        hospitals["boxes"].tolist(), rel=EXCEL_DIGITS
-    )
+    # every figure as the commands' JSON gives it: boxes rounded once, to 2 decimals
+    assert [c.value for c in tiers["C"][1:]] == boxes(hospitals["boxes"])
     assert [c.value for c in tiers["B"][1:]] == hospitals["tier"].tolist()
     gaps = competitor_gaps(sales, comp, settings=settings)
     sheet = wb["竞品差距"]
     headers = [c.value for c in sheet[1]]
     column = headers.index("机会")
-    assert [r[column].value for r in sheet.iter_rows(min_row=2)] == pytest.approx(
-        gaps["opportunity_boxes"].tolist(), rel=EXCEL_DIGITS
-    )
+    assert [r[column].value for r in sheet.iter_rows(min_row=2)] == boxes(gaps["opportunity_boxes"])
     rows, _ = growth_bridge(sales, settings=settings)
     growth = wb["增长"]
     assert [c.value for c in growth["A"][1:]] == rows["hospital"].tolist()
@@ -313,9 +318,7 @@ def test_data_sheets_equal_the_commands(zh, samples) -> None:
     )
     partners = wb["合作者"]
     assert [c.value for c in partners["A"][1:]] == card["partner"].tolist()
-    assert [c.value for c in partners["B"][1:]] == pytest.approx(
-        card["boxes"].tolist(), rel=EXCEL_DIGITS
-    )
+    assert [c.value for c in partners["B"][1:]] == boxes(card["boxes"])
 
 
 def test_summary_note_says_what_produced_it(zh) -> None:

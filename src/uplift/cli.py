@@ -210,7 +210,18 @@ def tier(
     if by is Level.prescriber:
         result = masked(result, level, workspace)
     shown = result.head(top) if top is not None else result
-    show_tiers(shown, summary, sales, fmt=fmt.value, settings=settings, **how)
+    # the summary and the VIP count are of every entity, before the --top cut
+    vips = int(result["vip"].sum()) if "vip" in result.columns else 0
+    show_tiers(
+        shown,
+        summary,
+        sales,
+        fmt=fmt.value,
+        settings=settings,
+        of=len(result),
+        vips=vips,
+        **how,
+    )
 
 
 @app.command()

@@ -22,7 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from uplift.analysis.volumes import collector_paused, entity_keys, window_months
+from uplift.analysis.volumes import (
+    GRID,
+    collector_paused,
+    entity_keys,
+    on_grid,
+    snapped,
+    window_months,
+)
 from uplift.config import Market
 from uplift.errors import UsageError
 from uplift.sheets import columns as C
@@ -40,6 +47,7 @@ if TYPE_CHECKING:
 GapLevel = Literal["hospital", "department", "prescriber"]
 
 DEFAULT_MARKET: Final = "all"
+WINDOW: Final = "window_months"  # facts.attrs: the months the facts average over
 
 # Output columns ---------------------------------------------------------------------------
 MARKET: Final = "market"
@@ -467,7 +475,8 @@ def coded_facts_and_codes(
     sizes.append(len(codes.products))
     columns = [codes.hospital, codes.department, codes.prescriber, codes.product]
     key = combine_codes([(col[rows], size) for col, size in zip(columns, sizes, strict=True)])
-    sums = pd.Series(codes.boxes[rows], dtype="float64").groupby(key, sort=True).sum()
+    # exact: integers of 1/GRID box, divided once into the average a month
+    sums = pd.Series(on_grid(codes.boxes[rows])).groupby(key, sort=True).sum()
     # one row per group, with the codes of its names
     hospital, department, prescriber, product = split_codes(
         sums.index.to_numpy(dtype=np.int64), key, rows, columns, sizes
@@ -481,7 +490,7 @@ def coded_facts_and_codes(
                 C.PRESCRIBER: codes.prescribers.take(prescriber),
                 C.PRODUCT: codes.products.take(product),
                 ROLE: role_names.take(product),
-                C.BOXES: sums.to_numpy() / n,
+                C.BOXES: sums.to_numpy() / (GRID * n),
             }
         )
         sheet[SOURCE] = SHEETS
@@ -499,7 +508,7 @@ def coded_facts_and_codes(
                 C.PRESCRIBER: _names(prescriber, prescribers),
                 C.PRODUCT: _names(product, products),
                 ROLE: _names(is_ours.astype(np.int64), [COMPETITOR, OURS]),
-                C.BOXES: sums.to_numpy() / n,
+                C.BOXES: sums.to_numpy() / (GRID * n),
                 SOURCE: _names(np.zeros(len(sums), dtype=np.int64), [SHEETS]),
             }
         )
@@ -554,9 +563,11 @@ def coded_facts_and_codes(
     else:
         kind_code = np.where(is_comp, np.where(uses, 1, 2), 0)
         facts[KIND] = _names(kind_code, ["", CONVERSION, DEVELOPMENT])
+    facts.attrs[WINDOW] = n  # the facts are averages over n months: their exact grid
     if not sheet_only:
         facts = facts.sort_values([*keys, ROLE], kind="stable").reset_index(drop=True)
         facts = facts[list(FACT_COLUMNS)]
+        facts.attrs[WINDOW] = n
         return facts, FactCodes.of(facts)
     fc = FactCodes(
         hospital=hospital,
@@ -575,8 +586,11 @@ def coded_facts_and_codes(
         conversion=is_comp & uses,
         development=is_comp & ~uses,
         fact_level=level.astype("int64"),
+        window=n,
     )
-    return facts[list(FACT_COLUMNS)], fc
+    out = facts[list(FACT_COLUMNS)]
+    out.attrs[WINDOW] = n
+    return out, fc
 
 
 def _names(codes: np.ndarray, uniques: Any) -> pd.Categorical:
@@ -641,6 +655,11 @@ class FactCodes:
     conversion: np.ndarray  # kind conversion
     development: np.ndarray  # kind development
     fact_level: np.ndarray
+    window: int = 0  # months the facts average over (0: unknown); their sums snap to it
+
+    def sums(self, groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+        """`group_sums` of fact boxes, exact: on the grid of averages over the window."""
+        return snapped(group_sums(groups, values, n), self.window)
 
     @classmethod
     def of(cls, facts: pd.DataFrame) -> FactCodes:
@@ -668,6 +687,7 @@ class FactCodes:
             conversion=kind == CONVERSION,
             development=kind == DEVELOPMENT,
             fact_level=facts[FACT_LEVEL].to_numpy(dtype="int64"),
+            window=int(facts.attrs.get(WINDOW, 0)),
         )
 
 
@@ -695,7 +715,8 @@ def gap_table(facts: pd.DataFrame, level: GapLevel = "hospital") -> pd.DataFrame
     `competitor_level` is the finest level the hospital's competitor data is known at;
     rows finer than that have no competitor figures (NaN boxes, share and gap; rank 0),
     because spreading a department's competitor boxes over its prescribers would invent them.
-    A hospital with no competitor data at all has zero competitor boxes and share 1.0.
+    A hospital with no competitor data at all (`competitor_level` "none") has no competitor
+    figures either: its share is unknown (NaN), not 100%.
     Our boxes are counted from 0 in `market_boxes` and `share` (returns are no market).
     """
     return coded_gap_table(facts, FactCodes.of(facts), level)
@@ -752,7 +773,7 @@ def coded_gap_table(
     boxes = fc.boxes[data]
 
     def summed(mask: np.ndarray) -> np.ndarray:
-        return group_sums(entity[mask], boxes[mask], n)
+        return fc.sums(entity[mask], boxes[mask], n)
 
     out[OURS_BOXES] = summed(ours)
     out[COMPETITOR_BOXES] = summed(comp)
@@ -785,8 +806,9 @@ def coded_gap_table(
         second_of = second[lead] if second is not None else None
         _whitespace(out, facts, fc, level, hospital_of, second_of)
 
-    # rows finer than the hospital's competitor data: no competitor figures
-    unknown = ~known
+    # rows finer than the hospital's competitor data, and hospitals with none at all: no
+    # competitor figures (a share of 100% would be a guess)
+    unknown = ~known | (hospital_level < 0)
     if unknown.any():
         for col in (
             COMPETITOR_BOXES,
@@ -838,7 +860,7 @@ def _per_product(
     n_products = max(len(fc.products), 1)
     pair = entity[comp_rows] * n_products + fc.product[data[comp_rows]]
     pairs, pair_group = np.unique(pair, return_inverse=True)
-    pair_boxes = group_sums(pair_group.ravel(), boxes[comp_rows], len(pairs))
+    pair_boxes = fc.sums(pair_group.ravel(), boxes[comp_rows], len(pairs))
     positive = pair_boxes > 0
     pair_entity, pair_product = np.divmod(pairs[positive], n_products)
     pair_boxes = pair_boxes[positive]
@@ -925,7 +947,7 @@ def _whitespace(
         # per hospital x department: ours (role code 1) and competitor (0) boxes
         key = (fc.hospital[rows] * n_d + fc.department[rows]) * 2 + fc.ours[rows]
         groups, group = np.unique(key, return_inverse=True)
-        totals = group_sums(group.ravel(), fc.boxes[rows], len(groups))
+        totals = fc.sums(group.ravel(), fc.boxes[rows], len(groups))
         entity, is_ours = np.divmod(groups, 2)
         entities, at = np.unique(entity, return_inverse=True)
         ours = np.zeros(len(entities))

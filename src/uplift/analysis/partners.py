@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from uplift.analysis.growth import mark_competitors
 from uplift.analysis.tiers import tier_entities, tier_labels
-from uplift.analysis.volumes import monthly_pivot, window_months
+from uplift.analysis.volumes import monthly_average, monthly_pivot, window_months
 from uplift.sheets import columns as C
 from uplift.sheets.products import mark_ours
 
@@ -128,7 +128,7 @@ def partner_scorecard(
     pivot.index = pivot.index.get_level_values(0).astype("str")
     pivot = pivot.reindex(partners, fill_value=0.0)
     out = pd.DataFrame(index=partners)
-    out[C.BOXES] = pivot.sum(axis=1) / n_months
+    out[C.BOXES] = monthly_average(pivot, n_months)
     if len(months) >= 2:
         out[LAST_MONTH_BOXES] = pivot[months[-1]]
         out[PREVIOUS_MONTH_BOXES] = pivot[months[-2]]

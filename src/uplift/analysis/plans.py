@@ -70,14 +70,13 @@ from uplift.analysis.gaps import (
     combine_codes,
     encode_sales,
     find_hospital,
-    group_sums,
     product_role_codes,
     selected_markets,
     split_codes,
     window_rows,
 )
 from uplift.analysis.tiers import assign_tiers
-from uplift.analysis.volumes import collector_paused, window_months
+from uplift.analysis.volumes import GRID, collector_paused, on_grid, snapped, window_months
 from uplift.sheets import columns as C
 from uplift.store.privacy import TARGET_KINDS, TARGETS
 
@@ -188,6 +187,7 @@ class _Tables:
     with_monthly: set[str]  # hospitals with prescriber-level usage detail of ours
     win_back: dict[str, _Targets]  # boxes: lost; extra: earlier, now (lists), now (array)
     events: dict[str, tuple[str, float, float, float, dict[str, float]]]
+    window: int = 0  # months the figures average over: sums of them snap to its grid
 
 
 @dataclass
@@ -272,7 +272,7 @@ def _competitor_option(
         return _why("no_competitor_with_ours" if convert else "no_white_space")
     names = targets.names
     kinds = targets.kinds
-    total = float(targets.boxes.sum())
+    total = float(snapped(targets.boxes.sum(), h.tables.window))
     rate = settings.rates.conversion if convert else settings.rates.adoption
     extra = total * rate
     target_boxes = targets.boxes.tolist()
@@ -574,14 +574,14 @@ def _competitor_rows(facts: pd.DataFrame, fc: FactCodes, kind: str) -> dict[str,
     for part in (pairwise, ~pairwise):
         uniques, group = np.unique(key[part], return_inverse=True)
         at = np.searchsorted(groups, uniques)
-        sums[at] = group_sums(group.ravel(), fc.boxes[rows][part], len(uniques))
+        sums[at] = fc.sums(group.ravel(), fc.boxes[rows][part], len(uniques))
     positive = sums > 0
     first, sums = first[positive], sums[positive]
     hospital, target_kind, target = hospital[first], target_kind[first], target[first]
     product = fc.product[rows][first]
     entity = combine_codes([(hospital, len(fc.hospitals)), (target_kind, 3), (target, n_targets)])
     _, entity_first, entity_group = np.unique(entity, return_index=True, return_inverse=True)
-    totals = group_sums(entity_group.ravel(), sums, len(entity_first))
+    totals = fc.sums(entity_group.ravel(), sums, len(entity_first))
 
     kind_names = np.array(["department", "hospital", "prescriber"], dtype=object)
     names_of = [
@@ -660,14 +660,15 @@ def _monthly(codes: SalesCodes, role_of: Any, months: list[str]) -> tuple[Any, A
         ]
     )
     key = person * n_m + codes.month[rows]
-    sums = pd.Series(codes.boxes[rows], dtype="float64").groupby(key, sort=False).sum()
+    # exact: integers of 1/GRID box, as `volumes.monthly_pivot` sums them
+    sums = pd.Series(on_grid(codes.boxes[rows])).groupby(key, sort=False).sum()
     cells = sums.index.to_numpy(dtype=np.int64)
     people, row_of = np.unique(cells // n_m, return_inverse=True)
     column = {m: i for i, m in enumerate(months)}
     month_names = np.asarray(codes.months, dtype=object)
     col_of = np.array([column[m] for m in month_names[cells % n_m].tolist()], dtype=np.int64)
     matrix = np.zeros((len(people), len(months)), dtype="float64")
-    matrix[row_of.ravel(), col_of] = sums.to_numpy()
+    matrix[row_of.ravel(), col_of] = sums.to_numpy() / GRID
     hospital, prescriber = split_codes(
         people,
         person,
@@ -692,8 +693,8 @@ def _win_back_rows(codes: SalesCodes, role_of: Any, months: list[str]) -> tuple[
     with_monthly = set(hospital_names[np.unique(hospital)].tolist())
     if len(months) < 2:
         return with_monthly, {}
-    # a row's earlier months add up as numpy adds a contiguous row (as the DataFrame did)
-    earlier = pd.Series(np.ascontiguousarray(matrix[:, :-1]).sum(axis=1)) / (len(months) - 1)
+    # the earlier months' average: one exact sum on the grid, one division
+    earlier = pd.Series(on_grid(matrix[:, :-1]).sum(axis=1) / (GRID * (len(months) - 1)))
     now = pd.Series(matrix[:, -1])
     fell = ((earlier > 0) & (now < earlier / 2)).to_numpy()
     earlier = earlier[fell].reset_index(drop=True)
@@ -796,6 +797,7 @@ def _contexts(
         with_monthly=with_monthly,
         win_back=win_back,
         events=_event_rows(departments),
+        window=fc.window,
     )
     ordered = hospitals.sort_values([OURS_BOXES, C.HOSPITAL], ascending=[False, True])
     return [

@@ -9,6 +9,7 @@ from uplift.analysis.volumes import (
     collector_paused,
     entity_keys,
     mark_ours,
+    monthly_average,
     monthly_pivot,
     rows_at_level,
     window_months,
@@ -95,7 +96,7 @@ def tier_entities(
     everyone = data[keys].drop_duplicates().set_index(keys).index
     pivot = pivot.reindex(everyone, fill_value=0.0) if len(everyone) else pivot
     if basis == "average":
-        figure = pivot.sum(axis=1) / max(len(months), 1)
+        figure = monthly_average(pivot, len(months))
     else:
         figure = pivot[months[-1]] if months else pivot.sum(axis=1)
     out = pd.DataFrame(index=pivot.index)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 from uplift.sheets import columns as C
 from uplift.sheets.products import mark_ours
@@ -15,6 +15,32 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from uplift.config import Settings
+
+
+# Figures live on a grid of 1/GRID box: a sheet's boxes (12.5, 333.3, 240 片 of 24) are
+# rounded to it once, and every sum is a sum of integers, in any order. An average over
+# n months is one division of such a sum, so a hospital whose months average exactly
+# 1,000 boxes is 1000.0 in every table, and VIP in every one.
+GRID: Final = 10_000
+
+
+def on_grid(values: Any) -> Any:
+    """Boxes as integers of 1/GRID box (int64)."""
+    import numpy as np
+
+    return np.rint(np.asarray(values, dtype="float64") * GRID).astype("int64")
+
+
+def snapped(values: Any, months: int) -> Any:
+    """Sums of monthly averages (each k / (GRID * months)) put back on their exact grid:
+    float additions of such averages lose the last digits (999.9999999999999); the grid
+    point they stand for is the figure."""
+    import numpy as np
+
+    if months <= 0:
+        return values
+    scale = float(GRID * months)
+    return np.rint(np.asarray(values, dtype="float64") * scale) / scale
 
 
 def window_months(
@@ -49,10 +75,20 @@ def monthly_pivot(sales: pd.DataFrame, keys: list[str], months: list[str]) -> pd
     if sales.empty:
         index = pd.MultiIndex.from_arrays([[] for _ in keys], names=keys)
         return pd.DataFrame(0.0, index=index, columns=months)
-    grouped = sales.groupby([*keys, C.MONTH], sort=False, observed=True)[C.BOXES].sum()
-    pivot = grouped.unstack(C.MONTH, fill_value=0.0)
-    pivot = pivot.reindex(columns=months, fill_value=0.0)
-    return pivot.astype("float64")
+    exact = sales[[*keys, C.MONTH]].assign(_grid=on_grid(sales[C.BOXES]))
+    grouped = exact.groupby([*keys, C.MONTH], sort=False, observed=True)["_grid"].sum()
+    pivot = grouped.unstack(C.MONTH, fill_value=0)
+    pivot = pivot.reindex(columns=months, fill_value=0)
+    return pivot.astype("int64") / GRID
+
+
+def monthly_average(pivot: pd.DataFrame, months: int) -> pd.Series:
+    """Per row of a `monthly_pivot`, its boxes a month over `months`: one exact sum, one
+    division."""
+    import pandas as pd
+
+    grid = on_grid(pivot.to_numpy(dtype="float64")).sum(axis=1)
+    return pd.Series(grid / (GRID * max(months, 1)), index=pivot.index, dtype="float64")
 
 
 def entity_keys(level: str) -> list[str]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from uplift.output.render import BOX_DECIMALS, RATIO_DECIMALS, round_half_up
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -25,7 +27,7 @@ SHEET_NAME_MAX: Final = 31
 _SHEET_FORBIDDEN: Final = str.maketrans({c: "_" for c in "[]:*?/\\"})
 MIN_WIDTH: Final = 6
 MAX_WIDTH: Final = 60
-FLOAT_FORMAT: Final = "#,##0.0#"
+FLOAT_FORMAT: Final = "#,##0.00"
 INT_FORMAT: Final = "#,##0"
 
 
@@ -291,13 +293,19 @@ def _write_block(ws: Any, block: Block, top: int, widths: dict[int, int]) -> _Pl
                 widths[j] = max(widths.get(j, 0), *(display_width(x) for x in lines))
                 continue
             cell = ws.cell(row=r, column=j)
-            cell.value = value
             number_format = block.formats.get(col) or row_format
+            if isinstance(value, float):  # rounded once, to the precision the cell shows
+                ratio = "%" in (number_format or "")
+                value = round_half_up(value, RATIO_DECIMALS if ratio else BOX_DECIMALS)
+            cell.value = value
             if number_format and not isinstance(value, bool):
                 cell.number_format = number_format
             elif isinstance(value, float):
                 cell.number_format = FLOAT_FORMAT
-            shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+            if isinstance(value, float) and "%" in (number_format or ""):
+                shown = f"{value * 100:,.2f}%"
+            else:
+                shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
             widths[j] = max(widths.get(j, 0), len(shown))
     placed = _Placed(header_row=header_row, columns=columns, rows=len(frame))
     if block.tier_column and block.tier_column in columns and len(frame):

@@ -79,6 +79,8 @@ ZH: Final[Mapping[str, str]] = {
     "boxes in {month}": "{month} 盒数",
     "Tiers by {by}: {figure}, our products, {window}": "分级（按{by}）：{figure}，我方产品，{window}",
     "Summary (thresholds {bounds})": "汇总（分级阈值 {bounds}）",
+    " (top {n} of {total})": "（前 {n} 名，共 {total}）",
+    ", all {total}, not only the top {n}": "，全部 {total} 个，不只前 {n} 名",
     "VIP hospitals (>= {vip} boxes/month): {n}": "VIP 医院（月均 ≥ {vip} 盒）：{n}",
     # gaps
     "Ours": "我方",
@@ -294,6 +296,8 @@ ZH: Final[Mapping[str, str]] = {
     "hidden: no prescriber-level figures or names": "隐藏：不含医生层级的姓名和数字",
     "(none: every product counts as ours)": "（未配置：所有产品都算我方）",
     "(none)": "（无）",
+    "(none): no data for {month}": "（无）：{month} 没有数据",
+    "{month}: no data": "{month}：没有数据",
     "{n} more": "另有 {n} 个",
     "Tier mix (hospitals)": "分级构成（医院数）",
     "Boxes {month}": "{month} 盒数",

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from uplift.analysis import plans as P
 from uplift.analysis.gaps import MARKET
+from uplift.output.render import BOX_DECIMALS, round_half_up
 from uplift.sheets import columns as C
 from uplift.store.privacy import (
     PRESCRIBER_KIND,
@@ -175,7 +176,7 @@ def fmt_boxes(x: float) -> str:
         return _FORMATTED[x]
     except (KeyError, TypeError):
         pass
-    text = f"{round(float(x), 2) + 0.0:,.2f}".rstrip("0").rstrip(".")
+    text = f"{round_half_up(float(x), BOX_DECIMALS):,.2f}".rstrip("0").rstrip(".")
     if len(_FORMATTED) >= _FORMATTED_MAX:
         _FORMATTED.clear()
     _FORMATTED[x] = text
@@ -190,7 +191,7 @@ _FORMATTED_MAX: Final = 100_000
 
 def _pct(x: float) -> str:
     """A fraction as a percentage with at most one decimal: 0.2 -> "20%", 0.9666 -> "96.7%"."""
-    text = f"{round(float(x) * 100, 1) + 0.0:.1f}"
+    text = f"{round_half_up(float(x) * 100, 1):.1f}"
     return text.removesuffix(".0") + "%"
 
 

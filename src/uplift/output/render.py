@@ -10,7 +10,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,12 +51,10 @@ def fmt_value(value: Any, fmt: str) -> str:
         return ""
     if fmt == "int":
         return f"{value:,.0f}"
-    if fmt == "float1":
-        return f"{value:,.1f}"
-    if fmt == "float2":  # money, as the sheet wrote it
-        return f"{value:,.2f}"
-    if fmt == "pct":
-        return f"{value * 100:.1f}%"
+    if fmt in ("float1", "float2"):  # boxes and money: 2 decimals, as in JSON and CSV
+        return f"{round_half_up(float(value), BOX_DECIMALS):,.2f}"
+    if fmt == "pct":  # a share at its 4 decimals: 0.7143 -> 71.43%
+        return f"{round_half_up(float(value), RATIO_DECIMALS) * 100:.2f}%"
     if fmt == "spark":
         return sparkline(list(value.values()) if isinstance(value, dict) else list(value))
     if fmt == "bool":
@@ -129,9 +127,79 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# Figures are rounded once, here, to their documented precision: boxes (and amounts) to
+# 2 decimals, shares and other ratios to 4, in JSON and CSV alike.
+BOX_DECIMALS: Final = 2
+RATIO_DECIMALS: Final = 4
+_RATIO_WORDS: Final = (
+    "share",
+    "concentration",
+    "completion",
+    "growth",
+    "timeliness",
+    "rate",
+    "score",
+    "adoption",
+    "similarity",
+)
+
+
+def decimals_for(key: str) -> int:
+    """The decimals a figure under `key` is given with."""
+    return RATIO_DECIMALS if any(w in key for w in _RATIO_WORDS) else BOX_DECIMALS
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """`value` rounded to `decimals` as a person (and Excel's "0.00") rounds it: halves away
+    from zero, on the decimal figure the float stands for (882.125 -> 882.13, 1.005 -> 1.01),
+    not on its binary approximation. NaN and infinities stay as they are."""
+    if math.isnan(value) or math.isinf(value):
+        return value
+    scale = 10.0**decimals
+    scaled = round(value * scale, 6)  # drop the binary noise below the figure
+    return math.copysign(math.floor(abs(scaled) + 0.5), value) / scale + 0.0
+
+
+def round_half_up_array(values: Any, decimals: int) -> Any:
+    """`round_half_up` of each value of a float array (NaN stays NaN)."""
+    import numpy as np
+
+    scale = 10.0**decimals
+    scaled = np.round(np.asarray(values, dtype="float64") * scale, 6)
+    return np.copysign(np.floor(np.abs(scaled) + 0.5), scaled) / scale + 0.0
+
+
+def rounded(value: Any, decimals: int) -> Any:
+    """`value` with every float in it (in lists and dicts too) rounded to `decimals`."""
+    import numpy as np
+
+    if isinstance(value, float | np.floating):
+        return round_half_up(float(value), decimals)
+    if isinstance(value, np.ndarray):
+        return [rounded(v, decimals) for v in value.tolist()]
+    if isinstance(value, list | tuple):
+        return [rounded(v, decimals) for v in value]
+    if isinstance(value, dict):
+        return {k: rounded(v, decimals) for k, v in value.items()}
+    return value
+
+
+def _rounded_frame(df: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    out = df[list(keys)].copy()
+    for key in keys:
+        col = out[key]
+        if col.dtype.kind == "f":
+            out[key] = round_half_up_array(col.to_numpy(), decimals_for(key))
+        elif col.dtype == object:
+            d = decimals_for(key)
+            out[key] = [rounded(v, d) for v in col.tolist()]
+    return out
+
+
 def records(df: pd.DataFrame, keys: Sequence[str]) -> list[dict[str, Any]]:
-    """Plain dicts with exactly `keys`, in order (NaN becomes null when written)."""
-    return df[list(keys)].to_dict("records")
+    """Plain dicts with exactly `keys`, in order, figures rounded (`decimals_for`); NaN
+    becomes null when written."""
+    return _rounded_frame(df, keys).to_dict("records")
 
 
 def _default(value: Any) -> Any:
@@ -182,7 +250,7 @@ def write_csv(df: pd.DataFrame, keys: Sequence[str], stream: TextIO | None = Non
     stream = stream or sys.stdout
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(keys)
-    for row in df[list(keys)].itertuples(index=False, name=None):
+    for row in _rounded_frame(df, keys).itertuples(index=False, name=None):
         cells = []
         for v in row:
             v = _jsonable(v)

@@ -24,6 +24,7 @@ from one option to another). The Summary sheet states the level used.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,10 +66,12 @@ SHEETS: Final = (
     ("data_quality", "Data quality"),
 )
 
-BOXES_FORMAT: Final = "#,##0"
-SHARE_FORMAT: Final = "0.0%"
+# boxes at their 2 decimals and shares at their 4 (as percent with 2), as in JSON and CSV:
+# a whole-number format would show 299.5 boxes as "300" beside tier B
+BOXES_FORMAT: Final = "#,##0.00"
+SHARE_FORMAT: Final = "0.00%"
 COUNT_FORMAT: Final = "#,##0"
-CHANGE_FORMAT: Final = "+#,##0;-#,##0;0"
+CHANGE_FORMAT: Final = "+#,##0.00;-#,##0.00;0.00"
 
 TOP_OPPORTUNITIES: Final = 10
 LARGEST_HOSPITALS: Final = 10
@@ -250,6 +253,7 @@ class GrowthFigures:
     end: list[str]
     bridge: pd.DataFrame | None
     totals: dict[str, Any] | None
+    missing: str = ""  # the month before the last, when the data holds none of it
 
 
 def build_report(
@@ -359,6 +363,10 @@ def _growth_figures(
         )
     except NoData:  # one month of data: nothing to compare
         return GrowthFigures([], [], None, None)
+    except UsageError:  # no data for the month before the last (07 and 09, no 08)
+        months = sorted(str(m) for m in sales[C.MONTH].unique())
+        before = GR.add_months(months[-1], -1)
+        return GrowthFigures([], [], None, None, missing=before)
     return GrowthFigures(start, end, bridge, totals)
 
 
@@ -397,7 +405,7 @@ def _kpis(
     out: dict[str, Any] = {
         "window": list(window),
         "month": GR.period_label(end) if end else (window[-1] if window else ""),
-        "previous_month": GR.period_label(start) if start else "",
+        "previous_month": GR.period_label(start) if start else growth.missing,
     }
     if totals is not None:
         this, before = totals["end"], totals["start"]
@@ -466,7 +474,11 @@ def _notes(
         (t("Window"), _window_text(ctx.window)),
         (
             t("Growth compares"),
-            f"{GR.period_label(end)} vs {GR.period_label(start)}" if end else t("(none)"),
+            f"{GR.period_label(end)} vs {GR.period_label(start)}"
+            if end
+            else t("(none): no data for {month}").format(month=growth.missing)
+            if growth.missing
+            else t("(none)"),
         ),
         (
             t("Figures"),
@@ -540,7 +552,9 @@ def _key_figures_block(settings: Settings, kpis: dict[str, Any]) -> Block:
         (
             t("Boxes previous month"),
             kpis["boxes_previous_month"],
-            kpis["previous_month"],
+            t("{month}: no data").format(month=kpis["previous_month"])
+            if kpis["previous_month"] and math.isnan(kpis["boxes_previous_month"])
+            else kpis["previous_month"],
             BOXES_FORMAT,
         ),
         (t("Growth vs previous month"), kpis["growth_boxes"], "", CHANGE_FORMAT),

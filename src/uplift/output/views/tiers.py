@@ -44,8 +44,14 @@ def show_tiers(
     basis: str,
     method: str,
     settings: Settings,
+    of: int | None = None,
+    vips: int | None = None,
 ) -> None:
-    """Entities with their tiers, then (tables only) the per-tier summary."""
+    """Entities with their tiers, then (tables only) the per-tier summary.
+
+    `result` may be the first rows of the full listing (`--top`): `of` is how many the
+    full listing holds and `vips` its VIP hospitals; the summary is of the full listing.
+    """
     keys = tier_keys(by, method)
     months = sorted(sales[C.MONTH].unique())
     window = f"{months[0]}..{months[-1]}" if months else t("no months")
@@ -69,6 +75,8 @@ def show_tiers(
     title = t("Tiers by {by}: {figure}, our products, {window}").format(
         by=t(by), figure=figure, window=f"{window} ({count})"
     )
+    if of is not None and of > len(result):
+        title += t(" (top {n} of {total})").format(n=len(result), total=f"{of:,}")
     emit(result, fmt=fmt, keys=keys, columns=columns, title=title)
     if fmt != "table":
         return
@@ -80,11 +88,14 @@ def show_tiers(
         Column(C.BOXES, t("Boxes"), "float1"),
         Column(SHARE, t("Share of boxes"), "pct"),
     ]
-    print_table(
-        summary, summary_cols, title=t("Summary (thresholds {bounds})").format(bounds=bounds)
-    )
+    summary_title = t("Summary (thresholds {bounds})").format(bounds=bounds)
+    if of is not None and of > len(result):
+        summary_title += t(", all {total}, not only the top {n}").format(
+            n=len(result), total=f"{of:,}"
+        )
+    print_table(summary, summary_cols, title=summary_title)
     if by == "hospital":
-        vip = int(result[C.VIP].sum())
+        vip = int(result[C.VIP].sum()) if vips is None else vips
         console().print(
             t("VIP hospitals (>= {vip} boxes/month): {n}").format(vip=f"{settings.vip:g}", n=vip),
             markup=False,
