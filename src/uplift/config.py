@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -52,6 +53,9 @@ class Settings:
     markets: tuple[Market, ...] = ()
     rates: Rates = field(default_factory=Rates)
     max_unzipped_mb: float = 500.0
+    # a row claiming more boxes than this is rejected as implausible (a typo, a code
+    # pasted into the quantity column); a real delivery line is far below it
+    max_boxes_per_row: float = 1_000_000.0
     prescriber_detail: str = "named"
     source: str = ""  # the config file used, "" when none
     products: str = ""  # the product catalogue's file (`products = ...`), "" when none
@@ -159,7 +163,8 @@ def load_settings(path: Path | None = None) -> Settings:
 def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
     """Build settings from a parsed `uplift.toml`."""
     known = {"ours", "thresholds", "vip", "columns", "hospital_aliases", "markets", "rates"}
-    known |= {"max_unzipped_mb", "prescriber_detail", "products", "hospitals"}
+    known |= {"max_unzipped_mb", "max_boxes_per_row", "prescriber_detail", "products"}
+    known |= {"hospitals"}
     unknown = sorted(set(data) - known)
     where = source or CONFIG_NAME
     if unknown:
@@ -172,9 +177,15 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
         kwargs["ours"] = _names(data["ours"], f"{where}: ours")
     if "thresholds" in data:
         kwargs["thresholds"] = _thresholds(data["thresholds"], f"{where}: thresholds")
-    for key in ("vip", "max_unzipped_mb"):
+    for key in ("vip", "max_unzipped_mb", "max_boxes_per_row"):
         if key in data:
-            if not isinstance(data[key], int | float) or data[key] <= 0:
+            value = data[key]
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value <= 0
+            ):
                 raise UsageError(f"{where}: {key} must be a positive number")
             kwargs[key] = float(data[key])
     for key in ("columns", "hospital_aliases"):

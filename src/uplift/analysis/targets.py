@@ -202,8 +202,10 @@ def read_targets(path: Path | str, *, settings: Settings) -> pd.DataFrame:
     target (目标/指标/Target/...) and a partner (合作者/代理商/经销商/Partner) or a
     hospital (医院/终端/Hospital); a product column (品名/产品/Product) is optional.
     Every sheet with such a header is read. Blank rows and 合计/小计/总计 rows are skipped.
-    A blank partner under a filled one (merged cells) takes the partner from above; a
-    row with neither partner nor hospital takes both from the row above.
+    A blank partner beside a hospital is that hospital's target across all partners,
+    unless the partner column is written once per block (merged cells, see
+    `sheets.distinct.block_layout`): then it is the partner above. A row with neither
+    partner nor hospital takes both from the row above.
 
     Periods: `2026-04`, `2026/4`, `2026年4月`, `202604`, a date (its month), `2026Q3`,
     `Q3 2026`, `2026年第3季度`; a quarter target covers its three months.
@@ -246,6 +248,27 @@ def read_targets(path: Path | str, *, settings: Settings) -> pd.DataFrame:
     return out
 
 
+def _partner_blocks(grid: list[list[str]], header_row: int, fields: dict[str, int]) -> bool:
+    """True when the partner column is written once per block of hospital rows (merged
+    cells): a blank partner there is the partner above. Otherwise a blank partner beside
+    a hospital is a target for that hospital across all partners."""
+    import numpy as np
+
+    from uplift.sheets.distinct import block_layout
+
+    if C.PARTNER not in fields:
+        return False
+    col = fields[C.PARTNER]
+    cells = [
+        normalise(row[col]) if col < len(row) else ""
+        for row in grid[header_row + 1 :]
+        if any(str(c).strip() for c in row) and not _is_total(row)
+    ]
+    ids: dict[str, int] = {}
+    codes = np.array([ids.setdefault(c, len(ids)) if c else -1 for c in cells], dtype=np.int64)
+    return block_layout(codes)
+
+
 def _sheet_records(
     grid: list[list[str]],
     found: tuple[int, dict[str, int]],
@@ -260,6 +283,7 @@ def _sheet_records(
     wanted = (C.PARTNER, C.HOSPITAL, C.PRODUCT, PERIOD, TARGET)
     records: list[dict[str, Any]] = []
     above = {C.PARTNER: "", C.HOSPITAL: ""}
+    partner_blocks = _partner_blocks(grid, header_row, fields)
     for r in range(header_row + 1, len(grid)):
         cells = grid[r]
         values = {
@@ -271,7 +295,7 @@ def _sheet_records(
         # merged cells: only the first row of a block carries the name
         if not values[C.PARTNER] and not values[C.HOSPITAL]:
             values[C.PARTNER], values[C.HOSPITAL] = above[C.PARTNER], above[C.HOSPITAL]
-        elif not values[C.PARTNER] and C.PARTNER in fields:
+        elif not values[C.PARTNER] and C.PARTNER in fields and partner_blocks:
             values[C.PARTNER] = above[C.PARTNER]
         above = {C.PARTNER: values[C.PARTNER], C.HOSPITAL: values[C.HOSPITAL]}
         period = parse_target_period(values[PERIOD])

@@ -156,17 +156,40 @@ def round_half_up(value: float, decimals: int) -> float:
     if math.isnan(value) or math.isinf(value):
         return value
     scale = 10.0**decimals
-    scaled = round(value * scale, 6)  # drop the binary noise below the figure
-    return math.copysign(math.floor(abs(scaled) + 0.5), value) / scale + 0.0
+    scaled = abs(value) * scale
+    if abs(scaled - math.floor(scaled) - 0.5) > 1e-6:  # clearly not a half: plain rounding
+        return math.copysign(math.floor(scaled + 0.5), value) / scale + 0.0
+    return _decimal_half_up(value, decimals)
+
+
+def _decimal_half_up(value: float, decimals: int) -> float:
+    """Round the shortest decimal that reads back as `value` (its repr): 1.005 is 1.005
+    there, and 4.99999975e-05 stays below the half."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return float(exact) + 0.0
 
 
 def round_half_up_array(values: Any, decimals: int) -> Any:
     """`round_half_up` of each value of a float array (NaN stays NaN)."""
     import numpy as np
 
+    values = np.asarray(values, dtype="float64")
     scale = 10.0**decimals
-    scaled = np.round(np.asarray(values, dtype="float64") * scale, 6)
-    return np.copysign(np.floor(np.abs(scaled) + 0.5), scaled) / scale + 0.0
+    scaled = np.abs(values) * scale
+    with np.errstate(invalid="ignore"):
+        out = np.copysign(np.floor(scaled + 0.5), values) / scale + 0.0
+        near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= 1e-6
+    for i in np.flatnonzero(near_half & np.isfinite(values)):
+        out[i] = _decimal_half_up(float(values[i]), decimals)
+    return out
+
+
+def boxes_text(value: float, sign: bool = False) -> str:
+    """Boxes in running text, as tables show them: 2 decimals, thousands separated."""
+    x = round_half_up(float(value), BOX_DECIMALS)
+    return f"{x:+,.2f}" if sign else f"{x:,.2f}"
 
 
 def rounded(value: Any, decimals: int) -> Any:

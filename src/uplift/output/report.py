@@ -42,6 +42,7 @@ from uplift.output import plan_texts as PT
 from uplift.output.export import Block, Chart, SheetSpec, write_sheets
 from uplift.output.i18n import check_language, language, t
 from uplift.output.plan_texts import anonymise_plan_targets
+from uplift.output.render import boxes_text, round_half_up
 from uplift.sheets import columns as C
 from uplift.store.privacy import (
     TARGETS,
@@ -582,8 +583,8 @@ def _key_figures_block(settings: Settings, kpis: dict[str, Any]) -> Block:
         (
             t("Opportunity boxes/month (all hospitals)"),
             kpis["opportunity_boxes"],
-            f"{t('Conversion')} {kpis['conversion_boxes']:,.0f} + "
-            f"{t('Development')} {kpis['development_boxes']:,.0f}",
+            f"{t('Conversion')} {boxes_text(kpis['conversion_boxes'])} + "
+            f"{t('Development')} {boxes_text(kpis['development_boxes'])}",
             BOXES_FORMAT,
         )
     )
@@ -860,7 +861,7 @@ def gaps_sheet(gaps: pd.DataFrame) -> tuple[SheetSpec, pd.DataFrame]:
     frame[G.SEGMENT] = [t(x) if x else x for x in frame[G.SEGMENT]]
     frame[G.COMPETITOR_SOURCE] = [t(x) for x in frame[G.COMPETITOR_SOURCE]]
     frame[G.COMPETITORS] = [
-        "; ".join(f"{p} {b:,.1f}" for p, b in c.items()) for c in frame[G.COMPETITORS]
+        "; ".join(f"{p} {boxes_text(b)}" for p, b in c.items()) for c in frame[G.COMPETITORS]
     ]
     frame[G.WHITESPACE_DEPARTMENTS] = ["、".join(d) for d in frame[G.WHITESPACE_DEPARTMENTS]]
     frame[G.RANK] = [int(r) if r else None for r in frame[G.RANK]]
@@ -1206,11 +1207,11 @@ def _needing_attention(card: pd.DataFrame) -> pd.DataFrame:
             if pct == pct:  # not NaN
                 parts.append(
                     t("falling: {growth} boxes ({pct})").format(
-                        growth=f"{growth:,.1f}", pct=f"{pct * 100:.1f}%"
+                        growth=boxes_text(growth), pct=f"{round_half_up(pct, 4) * 100:.2f}%"
                     )
                 )
             else:
-                parts.append(t("falling: {growth} boxes").format(growth=f"{growth:,.1f}"))
+                parts.append(t("falling: {growth} boxes").format(growth=boxes_text(growth)))
         if missing:
             parts.append(t("missing {months}").format(months=", ".join(missing)))
         why.append("; ".join(parts))

@@ -118,3 +118,37 @@ class Coded:
         """The texts of the `rows` (a boolean mask), each distinct value cleaned once."""
         answers = self.values if clean is None else [clean(v) for v in self.values]
         return texts_from_codes(answers, self.codes[rows], index, missing=missing)
+
+
+def block_layout(
+    codes: np.ndarray, within: np.ndarray | None = None, restart: np.ndarray | None = None
+) -> bool:
+    """True when a column writes each value once, at the top of its block, and leaves the
+    rows below it blank (merged cells, a pivot table pasted as values): there a blank
+    cell continues the value above it. False when the column writes its values out row
+    by row (the same value on adjacent rows) and a blank is a hole: filling it from
+    above would move that row's boxes to another hospital or partner.
+
+    `codes` are the column's data rows as integer codes, -1 for a blank cell; `within`,
+    the codes of the column it is nested in (the partner of a hospital, the hospital of
+    a department): a value written again when that changes starts a new block and is no
+    repeat; `restart`, rows where a block plainly starts afresh (after a subtotal or a
+    blank line, or to end the department above): a value written there is no repeat
+    either. A column
+    counts as blocks when it leaves a value's next row blank at least as often as it
+    writes the same value again: adjacent repeats no more than blanks.
+    """
+    import numpy as np
+
+    codes = np.asarray(codes)
+    blanks = int((codes < 0).sum())
+    if blanks == 0 or len(codes) < 2:
+        return False
+    same = (codes[1:] == codes[:-1]) & (codes[1:] >= 0)
+    if within is not None:
+        within = np.asarray(within)
+        same &= within[1:] == within[:-1]
+    if restart is not None:
+        same &= ~np.asarray(restart, dtype=bool)[1:]
+    repeats = int(same.sum())
+    return repeats <= blanks

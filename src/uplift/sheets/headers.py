@@ -461,6 +461,20 @@ def match_row(
     fields = {fld: min(options)[1] for fld, options in candidates.items()}
     notes = [_standard_note(fld, sorted(options), names) for fld, options in candidates.items()]
     notes = [n for n in notes if n]
+    quantities = sorted(candidates.get("quantity", []))
+    if len(quantities) > 1 and not any(n.startswith("quantity:") for n in notes):
+        # 数量 and 盒数 side by side can differ tenfold: say which one counts
+        used, others = quantities[0][1], [names[i] for _, i, _ in quantities[1:]]
+        if overrides and match_key(names[used]) in override_keys(overrides):
+            why = "named in [columns]"
+        elif quantities[0][0] == quantities[1][0]:
+            why = "the first of them"
+        else:
+            why = "it counts boxes"
+        notes.append(
+            f"quantity: {names[used]} used ({why}), not {', '.join(others)}; if the "
+            f'figures are in another, set it in [columns]: quantity = "{others[0]}"'
+        )
     brand = _brand_and_generic(candidates.get("product", []), names)
     if brand is not None:
         # 商品名 (the brand) separates makers of one molecule; 药品名称 names rows without one

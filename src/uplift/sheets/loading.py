@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from uplift.errors import Problem, UnreadableFile, UsageError
 from uplift.sheets import columns as C
-from uplift.sheets.distinct import Coded, codes_and_values, repeated_text, texts_from_codes
+from uplift.sheets.distinct import (
+    Coded,
+    block_layout,
+    codes_and_values,
+    repeated_text,
+    texts_from_codes,
+)
 from uplift.sheets.headers import (
     ALIASES,
     HEADER_SEARCH_ROWS,
@@ -107,6 +113,7 @@ class SheetReport:
     note: str = ""
     warnings: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # required fields without a column
+    hidden: str = ""  # "hidden" or "veryHidden" when the partner hid the sheet
 
     @property
     def accounted(self) -> bool:
@@ -420,6 +427,10 @@ def _load_each(
                 continue
             report.error = _no_table_error(path, report)
             continue
+        result.notes.extend(_repeated_sheets(path, report, file_sales, C.SALES_COLUMNS))
+        result.notes.extend(_repeated_sheets(path, report, file_comp, C.COMPETITOR_COLUMNS))
+        if not sheets:  # a hidden sheet named with --sheet is read on purpose
+            result.warnings.extend(_hidden_sheets_read(path, report))
         sales_parts.extend(file_sales)
         comp_parts.extend(file_comp)
         result.notes.extend(_months_in_several_sheets(path, file_sales))
@@ -501,6 +512,74 @@ def _sheet_filter(sheets: list[str] | None) -> Callable[[str], bool] | None:
         return None
     keys = {match_key(s) for s in sheets}
     return lambda name: name in sheets or match_key(name) in keys
+
+
+def _repeated_sheets(
+    path: Path, report: FileReport, frames: list[pd.DataFrame], columns: tuple[str, ...]
+) -> list[str]:
+    """Sheets that repeat another sheet of the file row for row are counted once.
+
+    A partner's hidden copy of the detail, or a sheet pasted twice, holds the same rows as
+    the one shown: counting both would double every box. The visible sheet is kept; the
+    repeat's rows are counted as skipped under "repeat of sheet ..." and `frames` loses it.
+    """
+    import pandas as pd
+
+    if len(frames) < 2:
+        return []
+    by_name = {s.sheet: s for s in report.sheets}
+    fields = [c for c in columns if c not in (C.SHEET, C.ROW)]
+
+    def rows_of(frame: pd.DataFrame) -> tuple[int, int]:
+        # the sheet's rows as a multiset, whatever their order or their Excel row numbers
+        import numpy as np
+
+        hashed = np.sort(pd.util.hash_pandas_object(frame[fields], index=False).to_numpy())
+        return len(hashed), hash(hashed.tobytes())
+
+    order = sorted(
+        range(len(frames)),
+        key=lambda i: bool(by_name[frames[i][C.SHEET].iloc[0]].hidden) if len(frames[i]) else 1,
+    )
+    first: dict[tuple[int, int], str] = {}
+    drop: set[int] = set()
+    notes = []
+    for i in order:
+        frame = frames[i]
+        if frame.empty:
+            continue
+        name = str(frame[C.SHEET].iloc[0])
+        key = rows_of(frame)
+        if key not in first:
+            first[key] = name
+            continue
+        drop.add(i)
+        sheet = by_name[name]
+        reason = f'repeat of sheet "{first[key]}"'
+        sheet.skipped[reason] += sheet.kept
+        sheet.kept = 0
+        sheet.boxes_ours = sheet.boxes_other = 0.0
+        _add_note(sheet, f'the sheet repeats sheet "{first[key]}" row for row: counted once')
+        notes.append(
+            f'{path.name}: sheet "{name}" repeats sheet "{first[key]}" row for row '
+            f"({len(frame):,} rows); counted once"
+        )
+    frames[:] = [f for i, f in enumerate(frames) if i not in drop]
+    return notes
+
+
+def _hidden_sheets_read(path: Path, report: FileReport) -> list[str]:
+    """A warning for each hidden sheet whose rows were counted: a partner hides a sheet
+    for a reason (an old month, a working copy), and its boxes add to the visible ones."""
+    out = []
+    for s in report.sheets:
+        if s.hidden and s.kept:
+            out.append(
+                f'{path.name}, sheet "{s.sheet}" is hidden in the workbook; its {s.kept:,} '
+                "row(s) are counted. If it is not usage detail to count, load the visible "
+                "sheets with --sheet"
+            )
+    return out
 
 
 def _months_in_several_sheets(path: Path, frames: list[pd.DataFrame]) -> list[str]:
@@ -704,7 +783,7 @@ def load_sheet(
 ) -> tuple[SheetReport, pd.DataFrame | None, pd.DataFrame | None]:
     """Turn one raw sheet into canonical rows (sales or field-visit competitor figures)."""
     grid = raw.grid
-    report = SheetReport(file=str(path), sheet=raw.name, rows_read=len(grid))
+    report = SheetReport(file=str(path), sheet=raw.name, rows_read=len(grid), hidden=raw.hidden)
     report.warnings.extend(raw.warnings)  # how the file was read: encoding, stray quotes
     if grid.shape[0] == 0 or grid.shape[1] == 0:
         report.kind, report.note = "none", "empty sheet"
@@ -817,6 +896,31 @@ class _Status:
         self._open &= ~m
 
 
+def _add_note(report: SheetReport, text: str) -> None:
+    report.note = f"{report.note}; {text}" if report.note else text
+
+
+def _filled_down(
+    col: Coded,
+    rows: Any,
+    report: SheetReport,
+    header: HeaderMatch,
+    what: str,
+    restart: Any = None,
+) -> Coded:
+    """`col` filled down its blocks, with a note of how many of the `rows` took the value
+    above them."""
+    filled = col.ffill(restart=restart)
+    n = int((col.isna() & ~filled.isna() & rows).sum())
+    if n:
+        _add_note(
+            report,
+            f"{what}: {n:,} blank {header.header(what)} cell(s) take the {what} above them "
+            "(written once at the top of each block)",
+        )
+    return filled
+
+
 def _reject_untrusted(status: _Status, body: pd.DataFrame, raw: RawSheet) -> None:
     """Rows the reader could not trust (a CSV line a stray quote broke) are rejected first,
     with the reader's reason: their cells are not the ones the partner wrote."""
@@ -827,6 +931,29 @@ def _reject_untrusted(status: _Status, body: pd.DataFrame, raw: RawSheet) -> Non
     where = body.index.to_numpy()
     mask = np.isin(where, np.fromiter(raw.bad_rows, dtype=np.int64))
     status.reject(mask, lambda m: np.array([raw.bad_rows[int(i)] for i in where[m]], dtype=object))
+
+
+def _reject_implausible(status: _Status, boxes: Any, limit: float) -> None:
+    """Rows of more boxes (or returns of more) than `limit` are rejected, with the figure:
+    one mistyped cell of 1e28 boxes would otherwise outweigh every real row and overflow
+    the sums."""
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        huge = ~(np.abs(boxes) <= limit) & ~np.isnan(boxes)
+    if huge.any():
+        status.reject(
+            huge,
+            lambda m: np.array(
+                [f"implausible quantity: {_short_figure(b)} boxes in one row" for b in boxes[m]],
+                dtype=object,
+            ),
+        )
+
+
+def _short_figure(value: float) -> str:
+    """A very large figure as a person reads it: 1.0e+28, 2,500,000."""
+    return f"{value:,.0f}" if abs(value) < 1e12 else f"{value:.1e}"
 
 
 def _quoted(values: pd.Series, prefix: str, suffix: str = '"') -> Any:
@@ -1025,15 +1152,50 @@ def _sales_rows(
 
     # merged cells: a hospital (and, inside its block, a department) written once
     # at the top of its rows reaches every row below it
+    # ... but only where the column is laid out in blocks: in a column that writes its
+    # names out row by row, a blank cell is a hole, never the name above it
+    partner_col = coded("partner").where(data_rows)
+    department = coded("department").where(feeds)
+    at = np.flatnonzero(feeds)
+    # a block starts afresh after a subtotal or a blank line, and a hospital is written
+    # again to end the department above it (a blank department would continue it)
+    after_gap = np.ones(len(at), dtype=bool)
+    after_gap[1:] = at[1:] - at[:-1] > 1
+    dept_at = department.codes[at]
+    restart = after_gap.copy()
+    restart[1:] |= (dept_at[1:] < 0) & (dept_at[:-1] >= 0)
     if "hospital" in header.fields:
         hospital = coded("hospital").where(feeds)
         block_start = ~hospital.isna()
-        hospital = hospital.ffill()
+        in_partner = partner_col.ffill().codes[feeds] if "partner" in header.fields else None
+        if heading.any() or block_layout(hospital.codes[feeds], in_partner, restart):
+            hospital = _filled_down(hospital, data_rows, report, header, "hospital")
     else:  # one hospital's own file: `--hospital NAME` names every row
         hospital = Coded(np.zeros(n, dtype=np.int64), [settings.file_hospital])
         block_start = np.zeros(n, dtype=bool)
-    department = coded("department").where(feeds).ffill(restart=block_start)
-    partner_col = coded("partner").where(data_rows).ffill()
+    # a department is nested in its hospital (and partner): written again when they change
+    nest = hospital.codes * (len(partner_col.values) + 1) + partner_col.ffill().codes + 1
+    if block_layout(department.codes[feeds], nest[feeds], after_gap):
+        department = _filled_down(
+            department, data_rows, report, header, "department", restart=block_start
+        )
+    # a row continuing its hospital's block (its hospital cell blank) continues its
+    # partner too; a row naming its hospital starts afresh
+    continued = ~block_start & data_rows if "hospital" in header.fields else block_start
+    if block_layout(partner_col.codes[data_rows]):
+        partner_col = _filled_down(partner_col, data_rows, report, header, "partner")
+    elif "partner" in header.fields and (partner_col.isna() & continued).any():
+        partner_col = _filled_down(
+            partner_col, continued, report, header, "partner", restart=block_start
+        )
+    elif "partner" in header.fields:
+        blank = int((partner_col.isna() & data_rows & status.open()).sum())
+        if blank:
+            _add_note(
+                report,
+                f"partner: {blank} row(s) with a blank {header.header('partner')} counted "
+                "under the file's partner",
+            )
 
     status.reject(qty_raw.isna().to_numpy(), "quantity is empty")
     status.reject(~has_number, lambda m: _quoted(qty_raw[m], 'quantity is not a number: "'))
@@ -1090,8 +1252,9 @@ def _sales_rows(
             status.reject(no_spec, lambda m: reasons[m])
         ok = counted & ~no_spec
         boxes[ok] = boxes[ok] / factor[ok]
+    _reject_implausible(status, boxes, settings.max_boxes_per_row)
 
-    month = _months(body, header, status, path, raw, text, data_rows)
+    month = _months(body, header, status, path, raw, text, data_rows, report)
 
     keep = status.open()
     report.kept = int(keep.sum())
@@ -1108,6 +1271,7 @@ def _sales_rows(
         "unit without a usable pack spec": unit_header,
         "month is empty": month_header,
         "invalid month": month_header,
+        "implausible quantity": header.header("quantity"),
     }
     _problem_examples(report, body, status, {k: v for k, v in columns.items() if v})
     report.rejected = _recount(status)
@@ -1244,12 +1408,14 @@ def _months(
     raw: RawSheet,
     text: Callable[[str], pd.Series],
     data_rows: Any,
+    report: SheetReport,
 ) -> pd.Series:
     """The month of every row: a month/date column (with a year column for bare months),
     else the sheet name, else the file name.
 
-    An empty cell in the month column takes the month above it (a month merged down its
-    block), or, above the first month written, the month the sheet or file name gives.
+    Where the month column is laid out in blocks (`block_layout`), an empty cell takes the
+    month above it, or, above the first month written, the month the sheet or file name
+    gives; elsewhere an empty month cell is rejected.
     """
     import numpy as np
     import pandas as pd
@@ -1257,9 +1423,20 @@ def _months(
     year_hint = year_from_name(raw.name) or year_from_name(path.stem)
     named = month_from_name(raw.name, year_hint) or month_from_name(path.stem, year_hint)
     if "month" in header.fields:
-        month_col = text("month").where(data_rows).ffill()
-        if named is not None:
-            month_col = month_col.fillna(named)
+        month_col = text("month").where(data_rows)
+        month_codes = pd.factorize(month_col, use_na_sentinel=True)[0]
+        if block_layout(month_codes[data_rows]):
+            blank = month_col.isna().to_numpy() & data_rows
+            month_col = month_col.ffill()
+            if named is not None:
+                month_col = month_col.fillna(named)
+            filled = int((blank & month_col.notna().to_numpy()).sum())
+            if filled:
+                _add_note(
+                    report,
+                    f"month: {filled:,} blank {header.header('month')} cell(s) take the month "
+                    "above them (written once at the top of each block)",
+                )
         years = text("year").where(data_rows).ffill() if "year" in header.fields else None
         periods = parse_periods(
             month_col.where(month_col.notna(), ""),
@@ -1268,6 +1445,8 @@ def _months(
             date1904=raw.date1904,
         )
         status.reject(month_col.isna().to_numpy(), "month is empty")
+        if periods.attrs.get("note"):
+            _add_note(report, f"month: {periods.attrs['note']}")
         problems = periods["problem"]
         status.reject(
             (problems != "").to_numpy(), lambda m: ("month: " + problems[m]).to_numpy(dtype=object)
@@ -1324,6 +1503,8 @@ def reason_kind(reason: str) -> str:
         return "unit without a usable pack spec"
     if reason.startswith("month: "):
         return "invalid month"
+    if reason.startswith("implausible quantity"):
+        return "implausible quantity"
     return reason
 
 
@@ -1351,12 +1532,16 @@ def _competitor_rows(
     product = body[header.fields["competitor"]]
     status.reject(product.isna().to_numpy(), "competitor product is empty")
     status.reject(hospital.isna().to_numpy(), "hospital is empty")
+    _reject_implausible(
+        status, parsed["value"].to_numpy(dtype="float64"), settings.max_boxes_per_row
+    )
     keep = status.open()
     report.kept = int(keep.sum())
     report.skipped.update(
         pd.Series(status.reason[~keep & ~status.rejected]).value_counts().to_dict()
     )
     columns = {
+        "implausible quantity": header.header("monthly_boxes"),
         "monthly boxes are empty": header.header("monthly_boxes"),
         "quantity is not a number": header.header("monthly_boxes"),
         "competitor product is empty": header.header("competitor"),

@@ -48,6 +48,8 @@ class RawSheet:
     # Grid rows (0-based) whose cells cannot be trusted, with the reason: the loader
     # rejects them under their line number.
     bad_rows: dict[int, str] = field(default_factory=dict)
+    # "hidden" or "veryHidden" when the partner hid the sheet; "" when it is visible
+    hidden: str = ""
 
 
 def file_digest(path: Path) -> str:
@@ -121,16 +123,17 @@ def _not_a_workbook(path: Path, kind: str) -> UnreadableFile:
     )
 
 
-def check_zip(path: Path, max_unzipped_mb: float) -> bool:
+def check_zip(path: Path, max_unzipped_mb: float) -> tuple[bool, dict[str, str]]:
     """Refuse damaged packages and decompression bombs before anything is inflated.
 
-    Returns True when the workbook uses the 1904 date system.
+    Returns whether the workbook uses the 1904 date system, and the state of each sheet
+    that is not visible ("hidden" or "veryHidden"), by name.
     """
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             _check_members(path, zf, infos, max_unzipped_mb)
-            return _uses_1904(zf, infos)
+            return _workbook_facts(zf, infos)
     except UnreadableFile:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
@@ -348,22 +351,34 @@ def _bomb(path: Path, what: str, max_unzipped_mb: float) -> UnreadableFile:
     )
 
 
-def _uses_1904(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool:
-    """True when xl/workbook.xml says date1904 (Excel for Mac before 2011 saved so)."""
+def _workbook_facts(
+    zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]
+) -> tuple[bool, dict[str, str]]:
+    """From xl/workbook.xml: date1904 (Excel for Mac before 2011 saved so), and the sheets
+    a partner hid (state="hidden", or "veryHidden", which only a macro can show)."""
     from defusedxml import ElementTree
     from defusedxml.common import DefusedXmlException
 
     info = next((i for i in infos if i.filename.casefold() == "xl/workbook.xml"), None)
     if info is None or info.file_size > 32 * 2**20:
-        return False
+        return False, {}
     try:
         root = ElementTree.fromstring(zf.read(info))
     except (DefusedXmlException, ElementTree.ParseError, ValueError):
-        return False
+        return False, {}
+    date1904 = False
+    hidden: dict[str, str] = {}
     for el in root.iter():
-        if str(el.tag).rsplit("}", 1)[-1] == "workbookPr":
-            return str(el.get("date1904", "")).strip().casefold() in ("1", "true")
-    return False
+        tag = str(el.tag).rsplit("}", 1)[-1]
+        if tag == "workbookPr":
+            date1904 = str(el.get("date1904", "")).strip().casefold() in ("1", "true")
+        elif tag == "sheet":
+            state = str(el.get("state", "visible")).strip()
+            if state.casefold() in ("hidden", "veryhidden"):
+                hidden[str(el.get("name", ""))] = (
+                    "hidden" if state.casefold() == "hidden" else "veryHidden"
+                )
+    return date1904, hidden
 
 
 def _ole_is_encrypted(path: Path) -> bool:
@@ -457,8 +472,11 @@ def read_workbook(
     if kind in ("text", "binary"):
         raise _not_a_workbook(path, kind)
     date1904 = False
+    hidden: dict[str, str] | None = None
     if kind == "zip":
-        date1904 = check_zip(path, max_unzipped_mb)
+        date1904, hidden = check_zip(path, max_unzipped_mb)
+        if path.suffix.casefold() in (".ods", ".xlsb"):
+            hidden = None  # no xl/workbook.xml to say: the reader tells
     elif _ole_is_encrypted(path):
         raise UnreadableFile(f"{path.name}: {_PASSWORD}")
     sheets: list[RawSheet] = []
@@ -493,8 +511,18 @@ def read_workbook(
                     raise
                 raise UnreadableFile(f'{path.name}, sheet "{name}": {_explain(exc)}') from None
             grid.columns = range(grid.shape[1])
-            sheets.append(RawSheet(name=name, grid=grid, date1904=date1904))
+            state = hidden.get(name, "") if hidden is not None else _state(reader, name)
+            sheets.append(RawSheet(name=name, grid=grid, date1904=date1904, hidden=state))
     return names, sheets
+
+
+def _state(reader: Any, name: str) -> str:
+    """A sheet's visibility as the reader knows it (.xls, .ods, .xlsb): "" when visible."""
+    try:
+        state = str(reader.load_sheet(name, header_row=None, n_rows=0).visible)
+    except Exception:  # visibility is a note, never a reason to fail the file
+        return ""
+    return {"hidden": "hidden", "veryhidden": "veryHidden"}.get(state.casefold(), "")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -54,6 +54,7 @@ def check_records(result: LoadResult) -> dict[str, Any]:
                 "months": s.months,
                 "partners": s.partners,
                 "note": s.note,
+                "hidden": bool(s.hidden),
             }
         )
     errors = [
@@ -94,7 +95,7 @@ def show_check(result: LoadResult, *, fmt: str, compact: bool = False) -> None:
         rows.append(
             {
                 "file": Path(s.file).name,
-                "sheet": s.sheet,
+                "sheet": f"{s.sheet} ({t('hidden')})" if s.hidden else s.sheet,
                 "header": s.header_row or "",
                 "read": s.rows_read,
                 "kept": s.kept,

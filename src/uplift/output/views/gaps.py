@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Final
 from uplift.analysis import gaps as G
 from uplift.analysis.volumes import collector_paused
 from uplift.output.i18n import t
-from uplift.output.render import Column, print_table, write_csv, write_json
+from uplift.output.render import Column, boxes_text, print_table, write_csv, write_json
 from uplift.output.views import plain_records
 from uplift.sheets import columns as C
 
@@ -53,7 +53,7 @@ def _display(df: pd.DataFrame) -> pd.DataFrame:
     """Add the text columns a table shows (competitors as "name boxes" pairs)."""
     out = df.copy()
     out[COMPETITORS_TEXT] = [
-        ", ".join(f"{p} {b:,.1f}" for p, b in comp.items()) for comp in out[G.COMPETITORS]
+        ", ".join(f"{p} {boxes_text(b)}" for p, b in comp.items()) for comp in out[G.COMPETITORS]
     ]
     out[G.RANK] = [str(r) if r else "" for r in out[G.RANK]]
     out[G.SEGMENT] = [t(s) if s else s for s in out[G.SEGMENT]]

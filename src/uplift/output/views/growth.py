@@ -23,7 +23,15 @@ from uplift.analysis.growth import (
 )
 from uplift.analysis.volumes import entity_keys
 from uplift.output.i18n import t
-from uplift.output.render import Column, console, print_table, records, write_csv, write_json
+from uplift.output.render import (
+    Column,
+    boxes_text,
+    console,
+    print_table,
+    records,
+    write_csv,
+    write_json,
+)
 from uplift.sheets import columns as C
 
 if TYPE_CHECKING:
@@ -104,10 +112,10 @@ def reconciliation(totals: dict[str, Any], start: list[str], end: list[str]) -> 
             entities = counts.get(name, 0)
             if name == GROWN and totals.get(SWITCHED_FROM):
                 note = t("of which {boxes} switched from competitors")
-                note = note.format(boxes=f"{totals[SWITCHED_FROM]:,.1f}")
+                note = note.format(boxes=boxes_text(totals[SWITCHED_FROM]))
             if name == DECLINED and totals.get(SWITCHED_TO):
                 note = t("of which {boxes} switched to competitors")
-                note = note.format(boxes=f"{totals[SWITCHED_TO]:,.1f}")
+                note = note.format(boxes=boxes_text(totals[SWITCHED_TO]))
             if name in SPECIAL:
                 note = t("net change, not counted as new or lost")
         lines.append({"line": label, C.BOXES: totals[name], "entities": entities, NOTE: note})
@@ -200,11 +208,11 @@ def show_growth(
                 level=level,
                 n1=breadth["start_entities"],
                 n2=breadth["end_entities"],
-                s1=f"{breadth['start_per_entity']:,.1f}",
-                s2=f"{breadth['end_per_entity']:,.1f}",
-                change=f"{breadth['change']:+,.1f}",
-                breadth=f"{breadth['breadth_effect']:+,.1f}",
-                depth=f"{breadth['depth_effect']:+,.1f}",
+                s1=boxes_text(breadth["start_per_entity"]),
+                s2=boxes_text(breadth["end_per_entity"]),
+                change=boxes_text(breadth["change"], sign=True),
+                breadth=boxes_text(breadth["breadth_effect"], sign=True),
+                depth=boxes_text(breadth["depth_effect"], sign=True),
             ),
             markup=False,
         )

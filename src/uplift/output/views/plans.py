@@ -203,12 +203,15 @@ def save_plans(path: Path, options: pd.DataFrame, summary: pd.DataFrame) -> Path
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
         headers = t_all({**SUMMARY_HEADERS, **OPTION_HEADERS})
-        formats = {
-            P.CURRENT_BOXES: "#,##0.0",
-            P.PROJECTED_BOXES: "#,##0.0",
-            P.EXTRA_BOXES: "#,##0.0#",
-        }
-        return write_workbook(path, plan_sheets(options, summary), headers=headers, formats=formats)
+        # boxes at their 2 decimals, as everywhere: 199.95 is not "200.0" beside tier C
+        formats = dict.fromkeys((P.CURRENT_BOXES, P.PROJECTED_BOXES, P.EXTRA_BOXES), "#,##0.00")
+        sheets = [
+            (name, frame.assign(**{C.VIP: ["VIP" if v else "" for v in frame[C.VIP]]}))
+            if C.VIP in frame.columns
+            else (name, frame)
+            for name, frame in plan_sheets(options, summary)
+        ]  # VIP as the report writes it, not True/False
+        return write_workbook(path, sheets, headers=headers, formats=formats)
     if suffix == ".md":
         return write_markdown(path, plan_markdown(options, summary))
     raise UsageError(f"--out {path}: expected a .xlsx or .md file name")
