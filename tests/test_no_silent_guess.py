@@ -297,3 +297,55 @@ def test_check_names_the_date_reading_and_the_impossible_date(tmp_path: Path) ->
     assert (sheet["kept"], sheet["rejected"]) == (2, {"invalid month": 1})
     assert sheet["months"] == ["2026-03"]
     assert "month: dates such as 03/04/2026 read month first" in sheet["note"]
+
+
+def test_a_target_across_partners_counts_every_partner_and_says_so(tmp_path: Path) -> None:
+    config = _settings(tmp_path)
+    sales = tmp_path / "sales.csv"
+    write_csv(
+        sales,
+        [
+            ["合作者", "月份", "医院", "科室", "医生", "产品", "数量"],
+            ["甲", "2026-07", "市一院", "心内科", "李娜", "心脉宁片", 549],
+            ["乙", "2026-07", "市一院", "心内科", "王强", "心脉宁片", 571],
+            ["甲", "2026-07", "县医院", "内科", "赵敏", "心脉宁片", 300],
+        ],
+    )
+    targets = tmp_path / "targets.csv"
+    write_csv(
+        targets,
+        [
+            ["代理商", "医院名称", "期间", "目标"],
+            ["甲", "县医院", "2026-07", 600],
+            [None, "市一院", "2026-07", 1200],
+        ],
+    )
+    args = ["targets", str(targets), "--data", str(sales), "--config", str(config)]
+    code, text = _run(*args, "-f", "json")
+    assert code == 0, text
+    rows = json.loads(text[text.index("{") :])["targets"]
+    by_partner = {r["partner"]: r for r in rows}
+    assert by_partner["甲"]["actual"] == 300.0
+    assert by_partner[""]["actual"] == 1120.0  # 549 + 571, both partners
+    assert by_partner[""]["completion"] == 0.9333  # 1,120 / 1,200
+    code, text = _run(*args)
+    assert code == 0, text
+    assert "(all partners)" in text
+
+
+def test_a_merged_partner_cell_reaches_its_rows_an_unmerged_blank_does_not(
+    tmp_path: Path,
+) -> None:
+    """The same two rows, once with A2:A3 merged, once with A3 simply left blank."""
+    for merge, partner in ((True, "甲"), (False, "")):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["代理商", "医院名称", "期间", "目标"])
+        ws.append(["甲", "县医院", "2026-07", 600])
+        ws.append([None, "市一院", "2026-07", 1200])
+        if merge:
+            ws.merge_cells("A2:A3")
+        path = tmp_path / f"targets_{merge}.xlsx"
+        wb.save(path)
+        got = read_targets(path, settings=Settings())
+        assert got["partner"].tolist() == ["甲", partner], merge

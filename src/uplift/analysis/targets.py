@@ -153,28 +153,42 @@ def _find_header(grid: list[list[str]]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def _read_grids(path: Path, settings: Settings) -> list[tuple[str | None, list[list[str]]]]:
-    """(sheet name, rows of text cells) per sheet; CSV is one sheet named None.
+def _read_grids(
+    path: Path, settings: Settings
+) -> list[tuple[str | None, list[list[str]], set[tuple[int, int]]]]:
+    """(sheet name, rows of text cells, cells merged into the one above) per sheet; CSV
+    is one sheet named None. A merged cell is (row, column), 0-based, for every cell of a
+    merged range below its top row.
 
     Through the loader's reader, so the targets sheet gets the same protection against
     damaged files, decompression bombs and encodings as a usage-detail sheet.
     """
-    from uplift.sheets.reading import CSV_SUFFIXES, read_csv, read_workbook
+    from uplift.sheets.reading import CSV_SUFFIXES, merged_ranges, read_csv, read_workbook
 
     if not path.is_file():
         raise UsageError(f"{path}: targets file not found")
+    merges: dict[str, list[tuple[int, int, int, int]]] = {}
     if path.suffix.lower() in CSV_SUFFIXES:
         sheets = [read_csv(path)]
         named = False
     else:
         _, sheets = read_workbook(path, max_unzipped_mb=settings.max_unzipped_mb)
+        merges = merged_ranges(path, settings.max_unzipped_mb)
         named = True
-    out: list[tuple[str | None, list[list[str]]]] = []
+    out: list[tuple[str | None, list[list[str]], set[tuple[int, int]]]] = []
     for raw in sheets:
         frame = raw.grid
         # row i of the grid is Excel row i + 1
         values = frame.astype("object").where(frame.notna(), "").to_numpy().tolist()
-        out.append((raw.name if named else None, [[str(v) for v in row] for row in values]))
+        below = {
+            (r, c)
+            for r1, c1, r2, c2 in merges.get(raw.name, [])
+            if (r2 - r1 + 1) * (c2 - c1 + 1) <= 1_000_000  # a targets sheet is small
+            for r in range(r1 + 1, r2 + 1)
+            for c in range(c1, c2 + 1)
+        }
+        rows = [[str(v) for v in row] for row in values]
+        out.append((raw.name if named else None, rows, below))
     return out
 
 
@@ -203,8 +217,8 @@ def read_targets(path: Path | str, *, settings: Settings) -> pd.DataFrame:
     hospital (医院/终端/Hospital); a product column (品名/产品/Product) is optional.
     Every sheet with such a header is read. Blank rows and 合计/小计/总计 rows are skipped.
     A blank partner beside a hospital is that hospital's target across all partners,
-    unless the partner column is written once per block (merged cells, see
-    `sheets.distinct.block_layout`): then it is the partner above. A row with neither
+    unless the cell is inside a merged range (.xlsx) or the partner column is plainly
+    written once per block (see `_partner_blocks`): then it is the partner above. A row with neither
     partner nor hospital takes both from the row above.
 
     Periods: `2026-04`, `2026/4`, `2026年4月`, `202604`, a date (its month), `2026Q3`,
@@ -223,12 +237,12 @@ def read_targets(path: Path | str, *, settings: Settings) -> pd.DataFrame:
     problems: list[Problem] = []
     records: list[dict[str, Any]] = []
     headed = False
-    for sheet, grid in _read_grids(path, settings):
+    for sheet, grid, merged in _read_grids(path, settings):
         found = _find_header(grid)
         if found is None:
             continue
         headed = True
-        records += _sheet_records(grid, found, name, sheet, settings, problems)
+        records += _sheet_records(grid, found, name, sheet, settings, problems, merged)
     if not headed:
         expected = ", ".join(f"{f}: {'/'.join(ALIASES[f][:4])}" for f in ALIASES)
         raise InputProblem(
@@ -249,9 +263,10 @@ def read_targets(path: Path | str, *, settings: Settings) -> pd.DataFrame:
 
 
 def _partner_blocks(grid: list[list[str]], header_row: int, fields: dict[str, int]) -> bool:
-    """True when the partner column is written once per block of hospital rows (merged
-    cells): a blank partner there is the partner above. Otherwise a blank partner beside
-    a hospital is a target for that hospital across all partners."""
+    """True when the partner column is plainly written once per block of hospital rows
+    (a pivot pasted as values; merged cells are read as such): a blank partner there is
+    the partner above. Otherwise a blank partner
+    beside a hospital is a target for that hospital across all partners."""
     import numpy as np
 
     from uplift.sheets.distinct import block_layout
@@ -266,7 +281,16 @@ def _partner_blocks(grid: list[list[str]], header_row: int, fields: dict[str, in
     ]
     ids: dict[str, int] = {}
     codes = np.array([ids.setdefault(c, len(ids)) if c else -1 for c in cells], dtype=np.int64)
-    return block_layout(codes)
+    if not block_layout(codes):
+        return False
+    # plainly blocks: two blocks at least, and every partner written heads a block of
+    # rows below it; one partner above one blank (甲, then a hospital with none) is a
+    # hospital's target across partners, not a block
+    written = np.flatnonzero(codes >= 0)
+    heads_a_block = (written + 1 < len(codes)) & (
+        codes[np.minimum(written + 1, len(codes) - 1)] < 0
+    )
+    return len(written) >= 2 and bool(heads_a_block.all())
 
 
 def _sheet_records(
@@ -276,8 +300,10 @@ def _sheet_records(
     sheet: str | None,
     settings: Settings,
     problems: list[Problem],
+    merged: set[tuple[int, int]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The target lines of one sheet below its header; bad cells go to `problems`."""
+    """The target lines of one sheet below its header; bad cells go to `problems`.
+    `merged`: the (row, column) cells that a merged range above them covers."""
     header_row, fields = found
     headers = {f: grid[header_row][c].strip() or f for f, c in fields.items()}
     wanted = (C.PARTNER, C.HOSPITAL, C.PRODUCT, PERIOD, TARGET)
@@ -295,7 +321,11 @@ def _sheet_records(
         # merged cells: only the first row of a block carries the name
         if not values[C.PARTNER] and not values[C.HOSPITAL]:
             values[C.PARTNER], values[C.HOSPITAL] = above[C.PARTNER], above[C.HOSPITAL]
-        elif not values[C.PARTNER] and C.PARTNER in fields and partner_blocks:
+        elif (
+            not values[C.PARTNER]
+            and C.PARTNER in fields
+            and (partner_blocks or (r, fields[C.PARTNER]) in (merged or ()))
+        ):
             values[C.PARTNER] = above[C.PARTNER]
         above = {C.PARTNER: values[C.PARTNER], C.HOSPITAL: values[C.HOSPITAL]}
         period = parse_target_period(values[PERIOD])

@@ -38,6 +38,7 @@ ZH: Final[Mapping[str, str]] = {
     "Department": "科室",
     "Prescriber": "医生",
     "Partner": "合作者",
+    "(all partners)": "（全部合作者）",
     "Product": "产品",
     "Month": "月份",
     "Market": "市场",

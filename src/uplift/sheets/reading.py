@@ -381,6 +381,61 @@ def _workbook_facts(
     return date1904, hidden
 
 
+_MERGE = re.compile(
+    rb'<(?:\w+:)?mergeCell\s+ref="\$?([A-Z]{1,3})\$?(\d{1,7}):\$?([A-Z]{1,3})\$?(\d{1,7})"'
+)
+
+
+def merged_ranges(path: Path, max_unzipped_mb: float) -> dict[str, list[tuple[int, int, int, int]]]:
+    """The merged ranges of each sheet of an .xlsx/.xlsm, by sheet name, as 0-based
+    (first row, first column, last row, last column); {} for other files.
+
+    Excel keeps a merged cell's value in its top-left cell only: the rows below it are
+    the same block. Read from the sheet XML's <mergeCell ref="A4:A5"/> elements.
+    """
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    if sniff(path) != "zip":
+        return {}
+    check_zip(path, max_unzipped_mb)
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = {i.filename.casefold(): i for i in zf.infolist()}
+            book = names.get("xl/workbook.xml")
+            rels = names.get("xl/_rels/workbook.xml.rels")
+            if book is None or rels is None:
+                return {}
+            targets = {}
+            for el in ElementTree.fromstring(zf.read(rels)).iter():
+                if str(el.tag).endswith("Relationship"):
+                    target = str(el.get("Target", "")).lstrip("/")
+                    if not target.casefold().startswith("xl/"):
+                        target = "xl/" + target
+                    targets[el.get("Id")] = target.casefold()
+            for el in ElementTree.fromstring(zf.read(book)).iter():
+                if not str(el.tag).endswith("}sheet") and el.tag != "sheet":
+                    continue
+                rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+                info = names.get(targets.get(rid, ""))
+                if info is None:
+                    continue
+                found: set[tuple[int, int, int, int]] = set()
+                for chunk in _chunks(zf, info):
+                    for a, r1, b, r2 in _MERGE.findall(chunk):
+                        found.add(
+                            (int(r1) - 1, _column_number(a) - 1, int(r2) - 1, _column_number(b) - 1)
+                        )
+                if found:
+                    out[str(el.get("name", ""))] = sorted(found)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
+        return {}
+    except (DefusedXmlException, ElementTree.ParseError):
+        return {}
+    return out
+
+
 def _ole_is_encrypted(path: Path) -> bool:
     marker = "EncryptedPackage".encode("utf-16-le")
     with path.open("rb") as fh:

@@ -93,6 +93,9 @@ def show_targets(
             warn(line)
         return
     shown = result.copy()
+    # a hospital's target with no partner counts the hospital across every partner
+    every = (shown[C.PARTNER] == "") & (shown[C.HOSPITAL] != "")
+    shown.loc[every, C.PARTNER] = t("(all partners)")
     shown[STATUS] = shown[STATUS].str.replace("_", " ")
     shown["_elapsed"] = [
         f"{a}/{b}" for a, b in zip(shown[MONTHS_ELAPSED], shown[MONTHS_IN_PERIOD], strict=True)
