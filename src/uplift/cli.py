@@ -271,8 +271,11 @@ def load(
 ) -> None:
     """Load sheets into the workspace. Re-loading the same content changes nothing;
     a new sheet for a partner and month already loaded replaces exactly that month."""
+    from uplift.commands import LoadInterrupted
+    from uplift.output.render import note
     from uplift.output.views.check import show_check
     from uplift.output.views.workspace import show_load
+    from uplift.sheets.reading import restore_stderr
     from uplift.store.workspace import workspace_dir
 
     settings = command_settings(config, workspace, file_hospital=_hospital_name(hospital))
@@ -284,7 +287,16 @@ def load(
     if result.unreadable:
         show_check(result, fmt="table", compact=True)
         result.raise_if_unreadable()
-    summary = store_loaded(result, workspace)
+    try:
+        summary = store_loaded(result, workspace)
+    except LoadInterrupted as stop:
+        restore_stderr()
+        if stop.saved is None:
+            note(f"Interrupted: nothing was saved; {workspace_dir(workspace)} is as it was.")
+        else:
+            show_load(stop.saved, str(workspace_dir(workspace)))
+            note("Interrupted: the load above was saved before the interrupt.")
+        raise SystemExit(130) from None  # past click, which would report it again
     show_load(summary, str(workspace_dir(workspace)))
 
 
@@ -498,6 +510,10 @@ def plan(
     settings = command_settings(config, workspace)
     if out is not None and out.suffix.lower() not in (".xlsx", ".md"):
         raise UsageError(f"--out {out}: expected a .xlsx or .md file name")
+    if out is not None:
+        from uplift.output.export import check_writable
+
+        check_writable(out)
     source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
     sales, competitors = analysis_data(source, settings, ANALYSIS_COLUMNS, compact=True)
     ours_note(settings, when=fmt is Format.table)
@@ -642,6 +658,9 @@ def report(
 
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"--out {out}: expected a .xlsx file name")
+    from uplift.output.export import check_writable
+
+    check_writable(out)
     settings = command_settings(config, workspace)
     source = DataSource(paths, workspace, partner=partner, sheets=sheet, encoding=encoding)
     data = data_with_stats(source, settings, GROWTH_COLUMNS, quality=True)
@@ -672,9 +691,8 @@ def main() -> None:
             raise
         _print_error(exc)
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.stderr.write("Aborted.\n")
-        sys.exit(130)
+    except (typer.Abort, KeyboardInterrupt):  # Ctrl-C outside a command
+        _interrupted()
     except typer.TyperException as exc:  # usage errors: bad option, missing argument
         show = getattr(exc, "show", None)
         if show is not None:
@@ -687,16 +705,81 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
-    except KeyboardInterrupt:
-        sys.stderr.write("Interrupted.\n")
-        sys.exit(130)
+    except MemoryError:
+        _print_error(
+            UpliftError(
+                "out of memory",
+                hint="close other programs, or load the files a few at a time",
+            )
+        )
+        sys.exit(2)
+    except OSError as exc:  # a disk, a permission, a path: one line, with the path
+        if debug:
+            raise
+        _print_error(_os_error(exc))
+        sys.exit(2)
+    except Exception as exc:  # a fault of uplift itself: one line, never a traceback
+        if debug:
+            raise
+        if _is_duckdb_error(exc):
+            _print_error(_database_error(exc))
+            sys.exit(2)
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        sys.stderr.write(
+            f"Error: unexpected problem ({type(exc).__name__}: {first}); "
+            "run again with --debug to see where, and report it\n"
+        )
+        sys.exit(70)
+    if code == 130:  # Ctrl-C: click turns KeyboardInterrupt into this exit code
+        _interrupted()
     sys.exit(code if isinstance(code, int) else 0)
 
 
+def _interrupted() -> None:
+    from uplift.sheets.reading import restore_stderr
+
+    restore_stderr()  # a reader on another thread may still hold it silenced
+    sys.stderr.write("Interrupted: nothing was saved.\n")
+    sys.exit(130)
+
+
+def _os_error(exc: OSError) -> UpliftError:
+    import errno
+
+    where = exc.filename or ""
+    reason = exc.strerror or str(exc)
+    hint = {
+        errno.ENOSPC: "free some disk space, or use a workspace on another disk (--workspace)",
+        errno.EROFS: "the disk is read-only: choose another folder (--workspace, --out)",
+        errno.EACCES: "you may not write there: choose another folder (--workspace, --out)",
+        errno.EPERM: "you may not write there: choose another folder (--workspace, --out)",
+        errno.ENOTDIR: "a file stands where a folder is expected",
+    }.get(exc.errno or 0, "")
+    return UpliftError(f"{where}: {reason}" if where else reason, hint=hint)
+
+
+def _is_duckdb_error(exc: BaseException) -> bool:
+    return type(exc).__module__.startswith(("duckdb", "_duckdb"))
+
+
+def _database_error(exc: BaseException) -> UpliftError:
+    text = (str(exc).strip().splitlines() or [""])[0][:200]
+    lowered = text.casefold()
+    if "space" in lowered or "disk" in lowered:
+        hint = "free some disk space, or use a workspace on another disk (--workspace)"
+    elif "memory" in lowered:
+        hint = "close other programs, or load the files a few at a time"
+    else:
+        hint = "the workspace is unchanged; run again with --debug to see where"
+    return UpliftError(f"workspace: {text}", hint=hint)
+
+
 def _print_error(exc: UpliftError) -> None:
-    sys.stderr.write(f"Error: {exc.message}\n")
+    from uplift.output.safety import visible
+
+    sys.stderr.write(f"Error: {visible(exc.message)}\n")
     if exc.hint:
-        sys.stderr.write(f"Hint: {exc.hint}\n")
+        sys.stderr.write(f"Hint: {visible(exc.hint)}\n")
 
 
 __all__ = ["UsageError", "app", "main"]

@@ -159,22 +159,58 @@ def _import_meanwhile(*modules: str) -> None:
     threading.Thread(target=run, name="uplift-imports").start()
 
 
+class LoadInterrupted(Exception):
+    """Ctrl-C during a load: `saved` tells whether the load reached the workspace."""
+
+    def __init__(self, saved: LoadSummary | None) -> None:
+        super().__init__("interrupted")
+        self.saved = saved
+
+
+class _Cancelled(Exception):
+    """Raised inside the write transaction to drop the copy: nothing is saved."""
+
+
 def store_loaded(result: LoadResult, workspace: Path | None) -> LoadSummary:
-    """Store a load in the workspace while its check table is drawn; the load's summary."""
+    """Store a load in the workspace while its check table is drawn; the load's summary.
+
+    Ctrl-C before the rows are committed drops the private copy (the workspace stays as it
+    was); once the commit has begun it finishes. Either way LoadInterrupted says which.
+    """
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from uplift.output.views.check import show_check
     from uplift.store.workspace import Workspace
 
+    cancel = threading.Event()
+
     def store() -> LoadSummary:
         with Workspace.transaction(workspace) as ws:
-            return ws.store(result)
+            summary = ws.store(result)
+            if cancel.is_set():  # the commit has not begun: drop the copy
+                raise _Cancelled
+            return summary
 
     # DuckDB writes without holding the GIL: the check table is drawn meanwhile
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        stored = pool.submit(store)
-        show_check(result, fmt="table", compact=True)
-        return stored.result()
+    pool = ThreadPoolExecutor(max_workers=1)
+    stored = pool.submit(store)
+    try:
+        try:
+            show_check(result, fmt="table", compact=True)
+            return stored.result()
+        except KeyboardInterrupt:
+            cancel.set()
+        while True:  # the writer is never left half way: wait for it, Ctrl-C or not
+            try:
+                summary = stored.result()
+            except _Cancelled:
+                raise LoadInterrupted(None) from None
+            except KeyboardInterrupt:
+                continue
+            raise LoadInterrupted(summary)
+    finally:
+        pool.shutdown(wait=True)
 
 
 def _load_source(source: DataSource, settings: Settings) -> LoadResult:

@@ -111,23 +111,61 @@ class Settings:
         given = {k: v for k, v in options.items() if v is not None}
         if "thresholds" in given:
             given["thresholds"] = _thresholds(given["thresholds"], "--thresholds")
+        if "vip" in given:
+            given["vip"] = positive_number(given["vip"], "--vip")
         if "ours" in given:
             given["ours"] = frozenset(normalise(p) for p in given["ours"])
         return replace(self, **given)
 
 
+MAX_TIERS = 25  # A to Y: more tiers than letters, or than a manager reads
+
+
 def _thresholds(value: Any, where: str) -> tuple[float, ...]:
+    """Tier thresholds: finite, positive, strictly increasing, at most MAX_TIERS."""
     if isinstance(value, str):
-        parts = [p for p in value.replace(" ", "").split(",") if p]
-    else:
+        parts = [p.strip() for p in value.split(",")]
+        if any(not p for p in parts):  # "100,,300" or a trailing comma
+            raise UsageError(
+                f"{where}: an empty value in {value!r}; write numbers like 100,200,300"
+            )
+    elif isinstance(value, list | tuple):
         parts = list(value)
+    else:
+        raise UsageError(f"{where}: expected numbers like 100,200,300, got {value!r}")
     try:
-        out = tuple(float(p) for p in parts)
+        out = tuple(_number(p) for p in parts)
     except (TypeError, ValueError):
         raise UsageError(f"{where}: expected numbers like 100,200,300, got {value!r}") from None
-    if not out or any(t <= 0 for t in out) or list(out) != sorted(set(out)):
+    if not out:
+        raise UsageError(f"{where}: expected numbers like 100,200,300, got {value!r}")
+    bad = next((p for p, t in zip(parts, out, strict=True) if not math.isfinite(t) or t <= 0), None)
+    if bad is not None:
+        raise UsageError(f"{where}: thresholds must be finite positive numbers, got {bad!s}")
+    if list(out) != sorted(set(out)):
         raise UsageError(f"{where}: thresholds must be positive and increasing, got {value!r}")
+    if len(out) > MAX_TIERS:
+        raise UsageError(
+            f"{where}: {len(out)} thresholds; at most {MAX_TIERS} (one tier letter each)"
+        )
     return out
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not a number")
+    return float(value)
+
+
+def positive_number(value: Any, where: str) -> float:
+    """A finite positive number (VIP boxes, size limits), or a UsageError naming `where`."""
+    try:
+        number = _number(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{where} must be a positive number, got {value!r}") from None
+    if not math.isfinite(number) or number <= 0:
+        raise UsageError(f"{where} must be a positive number, got {value!r}")
+    return number
 
 
 def _names(value: Any, where: str) -> frozenset[str]:
@@ -180,14 +218,9 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
     for key in ("vip", "max_unzipped_mb", "max_boxes_per_row"):
         if key in data:
             value = data[key]
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not math.isfinite(value)
-                or value <= 0
-            ):
+            if isinstance(value, bool) or not isinstance(value, int | float):
                 raise UsageError(f"{where}: {key} must be a positive number")
-            kwargs[key] = float(data[key])
+            kwargs[key] = positive_number(value, f"{where}: {key}")
     for key in ("columns", "hospital_aliases"):
         if key in data:
             table = data[key]

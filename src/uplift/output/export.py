@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from uplift.errors import UsageError
 from uplift.output.render import BOX_DECIMALS, RATIO_DECIMALS, round_half_up
 
 if TYPE_CHECKING:
@@ -88,17 +89,50 @@ def sheet_names(names: Sequence[str]) -> list[str]:
 def _atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """Call `write(tmp)` for a temporary file next to `path`, then move it into place."""
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    folder = check_writable(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         write(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _write_error(path, exc) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def check_writable(path: Path) -> Path:
+    """The folder `path` will be written in; a UsageError when there is none, before any
+    figure is computed."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UsageError(f"{path}: cannot write it, {folder} {what}", hint="create it first")
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give a file name such as {path / 'report.xlsx'}")
+    return folder
+
+
+def _write_error(path: Path, exc: OSError) -> UsageError:
+    """A file that cannot be written, in one line with what to do."""
+    import errno
+
+    reason = exc.strerror or str(exc)
+    hint = {
+        errno.ENOSPC: "free some disk space, or write it to another disk with --out",
+        errno.EACCES: "write it to a folder you may write to, with --out",
+        errno.EPERM: "write it to a folder you may write to, with --out",
+        errno.EROFS: "the disk is read-only: write it elsewhere with --out",
+    }.get(exc.errno or 0, "")
+    return UsageError(f"{path}: cannot write it ({reason})", hint=hint)
 
 
 @dataclass(frozen=True)

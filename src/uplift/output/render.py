@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
+from uplift.output.safety import visible
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -65,16 +67,34 @@ def fmt_value(value: Any, fmt: str) -> str:
 
 
 def console(stderr: bool = False, width: int | None = None) -> Any:
-    """A rich console; width comes from COLUMNS or the terminal."""
+    """A rich console; width comes from COLUMNS or the terminal. Plain strings printed
+    through it have their control characters written out (see `safety.visible`)."""
     import os
 
-    from rich.console import Console
-
-    con = Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
+    cls = _safe_console()
+    con = cls(stderr=stderr, width=width, highlight=False, soft_wrap=False)
     if width is None and not con.is_terminal and "COLUMNS" not in os.environ:
         # piped or redirected: a wide table reads better than one squeezed to 80 columns
-        con = Console(stderr=stderr, width=160, highlight=False, soft_wrap=False)
+        con = cls(stderr=stderr, width=160, highlight=False, soft_wrap=False)
     return con
+
+
+_SAFE_CONSOLE: Any = None
+
+
+def _safe_console() -> Any:
+    """rich's Console, printing str arguments through `visible` (tables escape their
+    cells in `print_table`)."""
+    global _SAFE_CONSOLE
+    if _SAFE_CONSOLE is None:
+        from rich.console import Console
+
+        class SafeConsole(Console):
+            def print(self, *objects: Any, **kwargs: Any) -> None:
+                super().print(*(visible(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+        _SAFE_CONSOLE = SafeConsole
+    return _SAFE_CONSOLE
 
 
 def print_table(
@@ -93,21 +113,23 @@ def print_table(
 
     # partner text is data: Text() keeps "[bold]" or "a[/]b" from being read as markup
     table = Table(
-        title=Text(title, style="bold") if title else None,
-        caption=Text(caption, style="dim") if caption else None,
+        title=Text(visible(title), style="bold") if title else None,
+        caption=Text(visible(caption), style="dim") if caption else None,
         box=box.SIMPLE_HEAD,
     )
     for col in columns:
         justify: Any = "right" if col.fmt in ("int", "float1", "pct") else col.justify
         table.add_column(
-            col.header,
+            visible(col.header),
             justify=justify,
             no_wrap=col.fmt in ("spark", "int", "float1", "pct"),
             overflow="fold",
             min_width=min(cell_len(col.header), 12),
         )
     for record in df[[c.key for c in columns]].itertuples(index=False, name=None):
-        table.add_row(*(Text(fmt_value(v, c.fmt)) for v, c in zip(record, columns, strict=True)))
+        table.add_row(
+            *(Text(visible(fmt_value(v, c.fmt))) for v, c in zip(record, columns, strict=True))
+        )
     (out or console()).print(table)
 
 

@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 
 
 class UnknownHospital(UpliftError):
-    """No hospital, or several, match what the user typed."""
+    """No hospital, or several, match what the user typed: a bad option, exit 2."""
+
+    exit_code = 2
 
 
 def find_hospital(name: str, hospitals: list[str], aliases: dict[str, str]) -> str:

@@ -486,6 +486,20 @@ def _native_stderr_silenced() -> Iterator[None]:
                 _saved_stderr = None
 
 
+def restore_stderr() -> None:
+    """Give descriptor 2 back now, whatever readers are still running (Ctrl-C: the
+    message saying what was saved must be seen)."""
+    global _saved_stderr
+    with _SILENCE_LOCK:
+        if _saved_stderr is not None:
+            with contextlib.suppress(OSError):
+                os.dup2(_saved_stderr, 2)
+            # the readers still running restore from nothing when they end
+            with contextlib.suppress(OSError):
+                os.close(_saved_stderr)
+            _saved_stderr = None
+
+
 def _is_fatal(exc: BaseException) -> bool:
     return isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit)
 
