@@ -305,7 +305,7 @@ def test_a_cell_of_1_mb_text_neither_crashes_nor_hangs(tmp_path: Path) -> None:
             ["(" * mb],  # a title cell: brackets are what a header regex would choke on
             ["月份", *HEAD],
             ["2026-04", "华西医院", "心脉宁片", 10],  # kept
-            ["2026-04", "华" * mb, "心脉宁片", 20],  # kept: a 1 MB hospital name
+            ["2026-04", "华" * mb, "心脉宁片", 20],  # rejected: a 1 MB hospital name
             ["2026-04", "华西医院", "心脉宁片", "1" * (mb - 1) + "x"],  # rejected: not a number
             ["9" * mb, "华西医院", "心脉宁片", 5],  # rejected: not a month
         ],
@@ -314,8 +314,12 @@ def test_a_cell_of_1_mb_text_neither_crashes_nor_hangs(tmp_path: Path) -> None:
     result = load(path)
     assert time.perf_counter() - started < 10
     s = result.sheets[0]
-    assert (s.header_row, s.kept) == (2, 2)
-    assert dict(s.rejected) == {"quantity is not a number": 1, "invalid month": 1}
+    assert (s.header_row, s.kept) == (2, 1)
+    assert dict(s.rejected) == {
+        "quantity is not a number": 1,
+        "invalid month": 1,
+        "hospital name too long": 1,
+    }
     # messages quote the start of the value, not a megabyte of it
     assert all(len(str(p)) < 300 for p in s.examples)
     proc = run_uplift("check", path, cwd=tmp_path, timeout=60)
@@ -330,7 +334,9 @@ def test_a_csv_cell_of_1_mb(tmp_path: Path) -> None:
         [HEAD, ["华西医院", "心脉宁片", 1], ["医" * 2**20, "心脉宁片", 2]],
     )
     result = load(path, partner="p")
-    assert result.sales["boxes"].tolist() == [1.0, 2.0]
+    # read whole, and the megabyte "name" rejected with its length rather than kept
+    assert result.sales["boxes"].tolist() == [1.0]
+    assert dict(result.sheets[0].rejected) == {"hospital name too long": 1}
 
 
 # Cells far from the table ------------------------------------------------------------

@@ -56,6 +56,9 @@ class Settings:
     # a row claiming more boxes than this is rejected as implausible (a typo, a code
     # pasted into the quantity column); a real delivery line is far below it
     max_boxes_per_row: float = 1_000_000.0
+    # a hospital, department, doctor or product name longer than this is rejected: real
+    # names are short, and a megabyte "name" would slow every comparison and message
+    max_name_length: float = 200.0
     prescriber_detail: str = "named"
     source: str = ""  # the config file used, "" when none
     products: str = ""  # the product catalogue's file (`products = ...`), "" when none
@@ -201,7 +204,8 @@ def load_settings(path: Path | None = None) -> Settings:
 def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
     """Build settings from a parsed `uplift.toml`."""
     known = {"ours", "thresholds", "vip", "columns", "hospital_aliases", "markets", "rates"}
-    known |= {"max_unzipped_mb", "max_boxes_per_row", "prescriber_detail", "products"}
+    known |= {"max_unzipped_mb", "max_boxes_per_row", "max_name_length", "prescriber_detail"}
+    known |= {"products"}
     known |= {"hospitals"}
     unknown = sorted(set(data) - known)
     where = source or CONFIG_NAME
@@ -215,7 +219,7 @@ def settings_from_dict(data: dict[str, Any], source: str = "") -> Settings:
         kwargs["ours"] = _names(data["ours"], f"{where}: ours")
     if "thresholds" in data:
         kwargs["thresholds"] = _thresholds(data["thresholds"], f"{where}: thresholds")
-    for key in ("vip", "max_unzipped_mb", "max_boxes_per_row"):
+    for key in ("vip", "max_unzipped_mb", "max_boxes_per_row", "max_name_length"):
         if key in data:
             value = data[key]
             if isinstance(value, bool) or not isinstance(value, int | float):

@@ -933,6 +933,31 @@ def _reject_untrusted(status: _Status, body: pd.DataFrame, raw: RawSheet) -> Non
     status.reject(mask, lambda m: np.array([raw.bad_rows[int(i)] for i in where[m]], dtype=object))
 
 
+def _reject_long_names(status: _Status, col: Coded, what: str, limit: int) -> None:
+    """Rows whose `what` name runs past `limit` characters are rejected with its length:
+    no hospital or doctor is called by a megabyte of text."""
+    import numpy as np
+
+    names: list[str] = col.values  # noqa: PD011 (the distinct texts, a list)
+    if not names:
+        return
+    lengths = np.fromiter((len(v) for v in names), dtype=np.int64, count=len(names))
+    if not (lengths > limit).any():
+        return
+    too_long = (col.codes >= 0) & (lengths[np.maximum(col.codes, 0)] > limit)
+    if too_long.any():
+        status.reject(
+            too_long,
+            lambda m: np.array(
+                [
+                    f"{what} name too long: {lengths[c]:,} characters (more than {limit:,})"
+                    for c in col.codes[m]
+                ],
+                dtype=object,
+            ),
+        )
+
+
 def _reject_implausible(status: _Status, boxes: Any, limit: float) -> None:
     """Rows of more boxes (or returns of more) than `limit` are rejected, with the figure:
     one mistyped cell of 1e28 boxes would otherwise outweigh every real row and overflow
@@ -1202,6 +1227,14 @@ def _sales_rows(
     status.reject(hospital.isna(), "hospital is empty")
     product = Coded.of(_product_column(body, header), n)
     status.reject(product.isna(), "product is empty")
+    limit = int(settings.max_name_length)
+    for what, col in (
+        ("hospital", hospital),
+        ("department", department),
+        ("prescriber", coded("prescriber")),
+        ("product", product),
+    ):
+        _reject_long_names(status, col, what, limit)
 
     # units: the unit column, else a unit written after the number, else the header's.
     # A header that names its unit (数量(支/片)) beats a unit column, unless the column
@@ -1272,6 +1305,10 @@ def _sales_rows(
         "month is empty": month_header,
         "invalid month": month_header,
         "implausible quantity": header.header("quantity"),
+        **{
+            f"{f} name too long": header.names.get(header.fields.get(f, -1), "")
+            for f in ("hospital", "department", "prescriber", "product")
+        },
     }
     _problem_examples(report, body, status, {k: v for k, v in columns.items() if v})
     report.rejected = _recount(status)
@@ -1505,6 +1542,8 @@ def reason_kind(reason: str) -> str:
         return "invalid month"
     if reason.startswith("implausible quantity"):
         return "implausible quantity"
+    if " name too long: " in reason:
+        return reason.split(":", 1)[0]
     return reason
 
 

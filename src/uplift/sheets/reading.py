@@ -204,6 +204,12 @@ _REF_WIDE = re.compile(rb'r="[A-Z][A-Z]')  # a column from AA on
 _REF_THREE = re.compile(rb'r="([A-Z]{3})\d')  # a column from AAA on
 _REF_TWO_FIRST = re.compile(rb'r="([A-Z])[A-Z]\d')
 _REF_ROW = re.compile(rb'r="[A-Z]{0,3}(\d{1,12})"')
+# a cell beyond what Excel can hold: past column XFD (16,384) or row 1,048,576
+_REF_PAST_EXCEL = re.compile(
+    rb'r="((?:[A-Z]{4,}|[Y-Z][A-Z]{2}|X[G-Z][A-Z]|XF[E-Z])\d+'
+    rb"|[A-Z]{1,3}(?:[2-9]\d{6}|1[1-9]\d{5}|10[5-9]\d{4}|104[9]\d{3}|1048[6-9]\d{2}"
+    rb'|10485[8-9]\d|104857[7-9]|\d{8,}))"'
+)
 _DIMENSION = re.compile(
     rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d{1,12})(?::\$?([A-Z]{1,3})\$?(\d{1,12}))?"'
 )
@@ -211,6 +217,7 @@ _DIMENSION = re.compile(
 # and column), about 32 bytes a cell: two cells at A1 and XFD1048576 would ask for 512 GB
 # and abort the process. Real sheets stay far below this many cells.
 MAX_SHEET_CELLS = 400_000_000
+MAX_SHEETS = 1_000  # a partner's workbook has a sheet a month, a region, a product line
 
 
 def _column_number(letters: bytes) -> int:
@@ -318,6 +325,14 @@ def _check_extent(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Non
             )
         if declared is None and not wide and _REF_WIDE.search(data):
             wide = True
+        if far := _REF_PAST_EXCEL.search(data):
+            ref = far.group(1)[:20].decode("ascii", "replace")
+            raise UnreadableFile(
+                f"{path.name}: refused, a cell at {ref} lies past the last cell Excel can hold "
+                "(column XFD, row 1,048,576): the file is damaged or was not written by a "
+                "spreadsheet program",
+                hint="open it in Excel or WPS and save it again as .xlsx",
+            )
         previous, last = last, data
     end = (previous[-(1 << 20) :] + last)[-(1 << 21) :]
     rows = max((int(r) for r in _REF_ROW.findall(end)), default=1)
@@ -559,6 +574,12 @@ def read_workbook(
             raise UnreadableFile(f"{path.name}: {_explain(exc)}") from None
         if not names:
             raise UnreadableFile(f"{path.name}: the workbook has no sheets")
+        if len(names) > MAX_SHEETS:
+            raise UnreadableFile(
+                f"{path.name}: refused, {len(names):,} sheets (uplift reads up to "
+                f"{MAX_SHEETS:,} in one workbook)",
+                hint="split the workbook, or name the sheets to read with --sheet",
+            )
         for name in names:
             if wanted is not None and not wanted(name):
                 continue

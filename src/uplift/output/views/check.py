@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from uplift.output.i18n import t
 from uplift.output.render import Column, console, print_table, write_json
+from uplift.output.safety import shortened
 
 if TYPE_CHECKING:
     from uplift.sheets.loading import LoadResult
@@ -126,10 +127,10 @@ def show_check(result: LoadResult, *, fmt: str, compact: bool = False) -> None:
             continue
         name = f'{Path(s.file).name}, sheet "{s.sheet}"'
         if not compact:
-            mapping = ", ".join(f"{k}={v}" for k, v in s.mapping.items())
+            mapping = ", ".join(f"{k}={shortened(v, 40)}" for k, v in s.mapping.items())
             out.print(f"{name}: columns {mapping}", markup=False)
             for note in s.note.split("; ") if s.note else []:
-                out.print(f"  {note}", markup=False)  # which column won, and why
+                out.print(f"  {shortened(note, 300)}", markup=False)  # which column won, and why
             if s.skipped:
                 parts = ", ".join(f"{n} {r}" for r, n in sorted(s.skipped.items()) if n)
                 out.print(f"  skipped: {parts}", markup=False)
