@@ -19,7 +19,7 @@ def english_locale(monkeypatch: pytest.MonkeyPatch):
     """Tests read English labels unless they choose a language; the machine's locale is not theirs."""
     from uplift.output.i18n import set_language
 
-    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
     monkeypatch.delenv("UPLIFT_LANG", raising=False)
     set_language(None)
     yield

@@ -64,8 +64,9 @@ def test_t_maps_in_chinese_and_passes_in_english() -> None:
         ({"LANG": "zh_CN.UTF-8"}, "zh"),
         ({"LANG": "zh_TW.UTF-8"}, "zh"),
         ({"LANG": "en_US.UTF-8"}, "en"),
-        ({"LANG": "C.UTF-8"}, "en"),
-        ({}, "en"),
+        ({"LANG": "C.UTF-8"}, "zh"),  # a server's default says nothing: Chinese
+        ({"LC_ALL": "POSIX"}, "zh"),
+        ({}, "zh"),  # nothing set (Windows, a bare shell): Chinese
         ({"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),  # LC_ALL wins
         ({"LC_ALL": "en_US.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
         ({"LC_MESSAGES": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}, "zh"),

@@ -686,6 +686,13 @@ def main() -> None:
     debug = "--debug" in sys.argv[1:] or os.environ.get("UPLIFT_DEBUG") == "1"
     try:
         code = app(standalone_mode=False)
+    except SystemExit as exc:
+        # click answers a closed pipe (`uplift tier | head`) with exit 1, the bad-data
+        # code: a reader that has read enough is no failure
+        if exc.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            _quiet_stdout()
+            sys.exit(0)
+        raise
     except UpliftError as exc:
         if debug:
             raise
@@ -702,8 +709,7 @@ def main() -> None:
         sys.exit(getattr(exc, "exit_code", 2))
     except BrokenPipeError:
         # `uplift ... | head` closed the pipe: end quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _quiet_stdout()
         sys.exit(0)
     except MemoryError:
         _print_error(
@@ -732,7 +738,21 @@ def main() -> None:
         sys.exit(70)
     if code == 130:  # Ctrl-C: click turns KeyboardInterrupt into this exit code
         _interrupted()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the reader left before the last lines
+        _quiet_stdout()
+        sys.exit(0)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that the exit's flush meets no closed pipe."""
+    import contextlib
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
 
 
 def _interrupted() -> None:

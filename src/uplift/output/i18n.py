@@ -38,6 +38,9 @@ ZH: Final[Mapping[str, str]] = {
     "Department": "科室",
     "Prescriber": "医生",
     "Partner": "合作者",
+    "Left out to fit {width} columns: {names}. To see them: a wider window, or --format csv": (
+        "为适应 {width} 列宽，未显示：{names}。如需查看：加宽窗口，或用 --format csv"
+    ),
     "(all partners)": "（全部合作者）",
     "Product": "产品",
     "Month": "月份",
@@ -332,15 +335,37 @@ ZH: Final[Mapping[str, str]] = {
 
 
 def default_language() -> str:
-    """The locale's language: "zh" when LC_ALL, LC_MESSAGES or LANG starts with zh, else "en".
+    """The user's language: from LC_ALL, LC_MESSAGES or LANG (the first set decides, as in
+    POSIX locale lookup), else the Windows display language; Chinese when none says.
 
-    The first of those variables that is set decides, as in POSIX locale lookup.
+    "C" and "POSIX" (a server's or container's default) say nothing about the user.
     """
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name, "")
         if value:
-            return "zh" if value.casefold().startswith("zh") else "en"
-    return "en"
+            key = value.casefold()
+            if key.split(".")[0] in ("c", "posix"):
+                break
+            return "zh" if key.startswith("zh") else "en"
+    windows = _windows_language()
+    if windows is not None:
+        return windows
+    return "zh"
+
+
+def _windows_language() -> str | None:
+    """ "zh" or "en" from the Windows display language; None elsewhere."""
+    import sys
+
+    if sys.platform != "win32":
+        return None
+    try:
+        import ctypes
+
+        langid = int(ctypes.windll.kernel32.GetUserDefaultUILanguage())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+    return "zh" if langid & 0x3FF == 0x04 else "en"  # LANG_CHINESE, any region
 
 
 def check_language(lang: str) -> str:

@@ -90,11 +90,45 @@ def _safe_console() -> Any:
         from rich.console import Console
 
         class SafeConsole(Console):
+            def on_broken_pipe(self) -> None:
+                # `uplift tier | head`: the reader has read enough; rich would exit 1,
+                # the bad-data code
+                import os
+
+                self.quiet = True
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                raise SystemExit(0)
+
             def print(self, *objects: Any, **kwargs: Any) -> None:
                 super().print(*(visible(o) if isinstance(o, str) else o for o in objects), **kwargs)
 
         _SAFE_CONSOLE = SafeConsole
     return _SAFE_CONSOLE
+
+
+# Columns that say what a row is: never left out, never folded into slivers
+IDENTITY_KEYS: Final = frozenset(
+    {
+        "hospital",
+        "partner",
+        "prescriber",
+        "department",
+        "product",
+        "file",
+        "sheet",
+        "source_file",
+        "name",
+        "variant",
+        "standard",
+        "market",
+        "tier",
+        "period",
+    }
+)
+_FIGURES: Final = ("int", "float1", "float2", "pct", "bool")
+_TEXT_MIN = 16  # a note column may wrap, but not into fewer cells than this
+_PAGE_ROWS = 200  # a terminal listing longer than this pages, as git does
 
 
 def print_table(
@@ -105,9 +139,105 @@ def print_table(
     caption: str = "",
     out: Any = None,
 ) -> None:
-    """A rich table of `df` showing `columns` in order."""
-    from rich import box
+    """A rich table of `df` showing `columns` in order, fitted to the screen.
+
+    Identity columns (hospital, partner, prescriber, file ...) and figures are shown whole:
+    figures never wrap or crop, names never fold. When the table is wider than the
+    terminal, trend lines, then notes, then the right-most figures are left out, and one
+    line under the table names them. Piped, the table keeps its natural width. A long
+    listing on a terminal goes through a pager.
+    """
     from rich.cells import cell_len
+
+    out = out or console()
+    cells = [
+        [visible(fmt_value(v, c.fmt)) for v, c in zip(record, columns, strict=True)]
+        for record in df[[c.key for c in columns]].itertuples(index=False, name=None)
+    ]
+    natural = [
+        max([cell_len(visible(c.header)), *(cell_len(row[i]) for row in cells)])
+        for i, c in enumerate(columns)
+    ]
+    shown = list(range(len(columns)))
+    limit = out.width if _fits_the_screen(out) else None
+    widths = dict(enumerate(natural))
+    left_out: list[int] = []
+    if limit is not None:
+        shown, widths, left_out = _fit(columns, natural, limit)
+    table = _table(columns, shown, widths, cells, title, caption, limit)
+    if limit is None:  # piped or redirected: as wide as the table is, nothing cropped
+        out.width = max(out.width, sum(natural) + 3 * len(columns) + 1, cell_len(title))
+    if limit is not None and out.is_terminal and len(cells) > _PAGE_ROWS and _pager_wanted():
+        with out.pager(styles=True):
+            out.print(table)
+            _print_left_out(out, columns, left_out)
+        return
+    out.print(table)
+    _print_left_out(out, columns, left_out)
+
+
+def _fits_the_screen(out: Any) -> bool:
+    """True when the table should fit `out`'s width: a terminal, or COLUMNS set."""
+    import os
+
+    return bool(out.is_terminal) or "COLUMNS" in os.environ
+
+
+def _pager_wanted() -> bool:
+    import os
+
+    return os.environ.get("UPLIFT_PAGER", "1") != "0" and os.environ.get("PAGER", "x") != ""
+
+
+def _fit(
+    columns: Sequence[Column], natural: list[int], limit: int
+) -> tuple[list[int], dict[int, int], list[int]]:
+    """The columns to show, their widths, and those left out, for a table of `limit` cells."""
+    widths = dict(enumerate(natural))
+    shown = list(range(len(columns)))
+
+    def total() -> int:
+        return sum(widths[i] for i in shown) + 3 * len(shown) + 1
+
+    kinds = [_kind(c, i) for i, c in enumerate(columns)]
+    # notes wrap first: down to _TEXT_MIN cells each
+    for i in shown:
+        if kinds[i] == "text" and total() > limit:
+            widths[i] = max(_TEXT_MIN, widths[i] - (total() - limit))
+    # then leave out: trend lines, notes, then figures from the right (one figure stays)
+    order = [i for i in reversed(shown) if kinds[i] == "spark"]
+    order += [i for i in reversed(shown) if kinds[i] == "text"]
+    figures = [i for i in shown if kinds[i] == "figure"]
+    order += list(reversed(figures[1:]))
+    left_out: list[int] = []
+    for i in order:
+        if total() <= limit:
+            break
+        shown.remove(i)
+        left_out.append(i)
+    return shown, widths, sorted(left_out)
+
+
+def _kind(col: Column, position: int) -> str:
+    if position == 0 or col.key in IDENTITY_KEYS:
+        return "identity"
+    if col.fmt in _FIGURES:
+        return "figure"
+    if col.fmt == "spark":
+        return "spark"
+    return "text"
+
+
+def _table(
+    columns: Sequence[Column],
+    shown: list[int],
+    widths: dict[int, int],
+    cells: list[list[str]],
+    title: str,
+    caption: str,
+    limit: int | None,
+) -> Any:
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -117,20 +247,37 @@ def print_table(
         caption=Text(visible(caption), style="dim") if caption else None,
         box=box.SIMPLE_HEAD,
     )
-    for col in columns:
-        justify: Any = "right" if col.fmt in ("int", "float1", "pct") else col.justify
+    for i in shown:
+        col = columns[i]
+        kind = _kind(col, i)
+        justify: Any = "right" if col.fmt in ("int", "float1", "float2", "pct") else col.justify
+        wraps = kind == "text" and limit is not None
         table.add_column(
             visible(col.header),
             justify=justify,
-            no_wrap=col.fmt in ("spark", "int", "float1", "pct"),
+            no_wrap=not wraps,
             overflow="fold",
-            min_width=min(cell_len(col.header), 12),
+            min_width=widths[i] if not wraps else _TEXT_MIN,
+            max_width=widths[i] if wraps else None,
         )
-    for record in df[[c.key for c in columns]].itertuples(index=False, name=None):
-        table.add_row(
-            *(Text(visible(fmt_value(v, c.fmt))) for v, c in zip(record, columns, strict=True))
-        )
-    (out or console()).print(table)
+    for row in cells:
+        table.add_row(*(Text(row[i]) for i in shown))
+    return table
+
+
+def _print_left_out(out: Any, columns: Sequence[Column], left_out: list[int]) -> None:
+    if not left_out:
+        return
+    from uplift.output.i18n import t
+
+    names = ", ".join(visible(columns[i].header) for i in left_out)
+    out.print(
+        t(
+            "Left out to fit {width} columns: {names}. To see them: a wider window, or --format csv"
+        ).format(width=out.width, names=names),
+        markup=False,
+        style="dim",
+    )
 
 
 def _jsonable(value: Any) -> Any:
