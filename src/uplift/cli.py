@@ -43,7 +43,8 @@ app = typer.Typer(
     name="uplift",
     help="Turn partners' usage-detail sheets into tiers, competitor gaps and uplift plans.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # uplift --install-completion: commands and options on Tab
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -86,7 +87,9 @@ FormatOpt = Annotated[
 ]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", help="Settings file (default: ./uplift.toml if present)."),
+    typer.Option(
+        "--config", help="Settings file (default: uplift.toml here or in the nearest folder above)."
+    ),
 ]
 WorkspaceOpt = Annotated[
     Path | None,
@@ -133,7 +136,7 @@ LangOpt = Annotated[
         "--lang",
         callback=_use_language,
         envvar="UPLIFT_LANG",
-        help="Labels in zh (Chinese) or en (English). Default: from the locale (LANG).",
+        help="Labels in zh (Chinese) or en (English). Default: from the locale, else zh.",
         show_default=False,
     ),
 ]
@@ -681,11 +684,80 @@ def report(
 # Entry point --------------------------------------------------------------------------
 
 
+# What a value looks like, for --help (instead of the Python type of the parameter)
+_METAVARS = {
+    "paths": "FILE",
+    "file": "FILE",
+    "targets_file": "TARGETS",
+    "partner": "NAME",
+    "hospital": "NAME",
+    "prescriber": "NAME",
+    "product": "PRODUCT",
+    "market": "MARKET",
+    "sheet": "SHEET",
+    "encoding": "gbk|utf-8|big5|...",
+    "month": "YYYY-MM",
+    "as_of": "YYYY-MM",
+    "from_month": "YYYY-MM",
+    "to_month": "YYYY-MM",
+    "from_": "PERIOD",
+    "to": "PERIOD",
+    "thresholds": "100,200,300",
+    "vip": "BOXES",
+    "top": "N",
+    "options": "N",
+    "accept": "N",
+    "data": "FILE",
+    "config": "uplift.toml",
+    "workspace": "FOLDER",
+    "out": "FILE",
+}
+# The most common call of each command, and one with options
+_EXAMPLES = {
+    "tier": ["uplift tier 康源医药_2026-09.xlsx", "uplift tier --by prescriber --top 20"],
+    "check": ["uplift check 康源医药_2026-09.xlsx", "uplift check 流向/ --format json"],
+    "load": ["uplift load 康源医药_2026-09.xlsx", "uplift load 流向/ --partner 康源医药"],
+    "sources": ["uplift sources", "uplift sources --format csv"],
+    "names": ["uplift names", "uplift names --accept 1 --accept 3"],
+    "forget": [
+        "uplift forget 康源医药_2026-09.xlsx",
+        "uplift forget --partner 康源医药 --month 2026-09",
+    ],
+    "trace": ["uplift trace --hospital 华西", "uplift trace --hospital 华西 --month 2026-09"],
+    "gaps": ["uplift gaps", "uplift gaps --hospital 华西协和医院 --market cardio"],
+    "plan": ["uplift plan", "uplift plan --hospital 华西协和医院 --out plan.xlsx"],
+    "growth": ["uplift growth", "uplift growth --by prescriber --from 2026-08 --to 2026-09"],
+    "targets": ["uplift targets 指标.xlsx", "uplift targets 指标.xlsx --as-of 2026-09"],
+    "partners": ["uplift partners", "uplift partners --format csv"],
+    "report": ["uplift report", "uplift report --out 2026-09月报.xlsx --lang zh"],
+}
+
+
+def _no_type(ctx: Any) -> str:
+    return ""
+
+
+def _command() -> Any:
+    """The click command of `app`, with readable value names and an example per command."""
+    command = typer.main.get_command(app)
+    for name, sub in getattr(command, "commands", {}).items():
+        for param in sub.params:
+            if param.name in _METAVARS:
+                param.metavar = _METAVARS[param.name]
+                if isinstance(param, typer.core.TyperArgument):
+                    # the value name says it; no Python type beside it
+                    param.display_type = _no_type  # type: ignore[method-assign]
+        examples = _EXAMPLES.get(name)
+        if examples:
+            sub.epilog = "\b\nExamples:\n" + "\n".join(f"  {e}" for e in examples)
+    return command
+
+
 def main() -> None:
     """Run the CLI: known problems become one-line messages, never tracebacks."""
     debug = "--debug" in sys.argv[1:] or os.environ.get("UPLIFT_DEBUG") == "1"
     try:
-        code = app(standalone_mode=False)
+        code = _command()(standalone_mode=False)
     except SystemExit as exc:
         # click answers a closed pipe (`uplift tier | head`) with exit 1, the bad-data
         # code: a reader that has read enough is no failure

@@ -180,13 +180,18 @@ def _names(value: Any, where: str) -> frozenset[str]:
 
 
 def find_config(explicit: Path | None = None) -> Path | None:
-    """The config file to use: the one given, else ./uplift.toml if present."""
+    """The config file to use: the one given, else uplift.toml in the current folder or
+    the nearest folder above it that has one (as git, ruff and pytest find theirs)."""
     if explicit is not None:
         if not explicit.is_file():
             raise UsageError(f"{explicit}: config file not found")
         return explicit
-    default = Path.cwd() / CONFIG_NAME
-    return default if default.is_file() else None
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def load_settings(path: Path | None = None) -> Settings:
