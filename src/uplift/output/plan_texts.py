@@ -6,6 +6,12 @@ texts a manager forwards to a partner. The targets are written as tokens `⟦0�
 into `text_template` and filled with their names (see `store.privacy`), so masking a
 doctor re-renders the texts and a real name can never survive in them.
 
+Every text is written in the reader's language (`i18n.current_language()`, as every label
+is): in English, or in Chinese as a manager writes to a partner (协访, 科室会, 目标客户 ...).
+Both languages write the same figures with the same helpers (`fmt_boxes`, `_pct`), so the
+numbers in a text are those of the figures columns. Type and priority stay codes in the
+frames ("convert", "high"); the views show them through `i18n.t`.
+
 `plan_hospitals` is the whole plan as every command and workbook shows it: the figures and
 their texts, one row per option (`PLAN_COLUMNS`) and per hospital (`SUMMARY_COLUMNS`).
 """
@@ -18,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from uplift.analysis import plans as P
 from uplift.analysis.gaps import MARKET
+from uplift.output.i18n import ZH, current_language, t
 from uplift.output.render import BOX_DECIMALS, round_half_up
 from uplift.sheets import columns as C
 from uplift.store.privacy import (
@@ -115,10 +122,14 @@ def plan_hospitals(
 
 
 def with_texts(plan: P.PlanResult) -> P.PlanResult:
-    """Options with formula, evidence, actions, KPI and template; summaries with the reason."""
+    """Options with formula, evidence, actions, KPI and template; summaries with the reason.
+
+    The texts are written in the current language (`i18n.current_language()`).
+    """
+    lang = current_language()
     options = plan.options
     templates = [
-        option_template(kind, facts, kinds)
+        option_template(kind, facts, kinds, lang=lang)
         for kind, facts, kinds in zip(
             options[P.TYPE], options[P.FACTS], options[TARGET_KINDS], strict=True
         )
@@ -135,7 +146,7 @@ def with_texts(plan: P.PlanResult) -> P.PlanResult:
     out[TEXT_TEMPLATE] = templates
     summary = plan.summary.copy()
     summary[REASON] = [
-        "" if why is None else _reason(n, why)
+        "" if why is None else _reason(n, why, lang)
         for n, why in zip(summary[P.OPTIONS], summary[P.WHY_FEWER], strict=True)
     ]
     summary[REASON] = summary[REASON].astype("str")
@@ -144,8 +155,6 @@ def with_texts(plan: P.PlanResult) -> P.PlanResult:
 
 def anonymise_plan_targets(options: pd.DataFrame) -> pd.DataFrame:
     """Plan options whose doctors read "Prescriber 1", "Prescriber 2" ... within each option."""
-    from uplift.output.i18n import t
-
     out = options.copy()
     label = t("Prescriber")
     named = []
@@ -256,13 +265,31 @@ _REASONS: Final[dict[str, Callable[..., str]]] = {
 }
 
 
-def reason_text(code: str, figures: dict[str, Any]) -> str:
-    """One reason an option type could not be made, in words."""
-    return _REASONS[code](**figures)
+_REASONS_ZH: Final[dict[str, Callable[..., str]]] = {
+    "no_competitor_data": lambda: "本院没有竞品数据",
+    "no_prescriber_usage": lambda: "没有我方产品到医生层级的使用明细",
+    "none_near_threshold": lambda reach: f"没有医生处在分级门槛以下 {_pct(reach)} 以内",
+    "no_competitor_with_ours": lambda: "已使用我方产品的医生或科室没有竞品用量",
+    "no_white_space": lambda: "未使用我方产品处没有竞品用量（无空白可开发）",
+    "one_month_only": lambda: "只有一个月的数据（挽回方案要用之前各月与最近一个月比较）",
+    "none_fell": lambda month: f"{month} 没有医生停用或用量下降超过一半",
+    "no_vip_targets": lambda: "没有可安排协访的目标客户",
+    "hospital_level_only": lambda: "竞品数据只到医院层级（无法确定开展学术活动的科室）",
+    "no_department_with_competitors": lambda: "没有科室有竞品用量",
+}
 
 
-def _reason(k: int, reasons: list[tuple[str, dict[str, Any]]]) -> str:
-    unique = list(dict.fromkeys(reason_text(code, figures) for code, figures in reasons))
+def reason_text(code: str, figures: dict[str, Any], lang: str | None = None) -> str:
+    """One reason an option type could not be made, in words (`lang`: the current one)."""
+    reasons = _REASONS_ZH if (lang or current_language()) == "zh" else _REASONS
+    return reasons[code](**figures)
+
+
+def _reason(k: int, reasons: list[tuple[str, dict[str, Any]]], lang: str) -> str:
+    unique = list(dict.fromkeys(reason_text(code, figures, lang) for code, figures in reasons))
+    if lang == "zh":
+        head = "无可行方案" if k == 0 else f"只有 {k} 个方案"
+        return f"{head}：{'；'.join(unique)}" if unique else head
     head = "no options" if k == 0 else f"only {_plural(k, 'option')}"
     return f"{head}: {'; '.join(unique)}" if unique else head
 
@@ -270,10 +297,16 @@ def _reason(k: int, reasons: list[tuple[str, dict[str, Any]]]) -> str:
 # Option texts -------------------------------------------------------------------------------
 
 
-def option_template(kind: str, facts: dict[str, Any], target_kinds: list[str]) -> dict[str, Any]:
-    """An option's texts (formula, evidence, KPI, actions) with its targets as tokens."""
+def option_template(
+    kind: str, facts: dict[str, Any], target_kinds: list[str], *, lang: str | None = None
+) -> dict[str, Any]:
+    """An option's texts (formula, evidence, KPI, actions) with its targets as tokens.
+
+    lang: "zh" or "en"; None takes the current language.
+    """
     toks = [token(i) for i in range(len(target_kinds))]
-    return _WRITERS[kind](facts, target_kinds, toks)
+    writers = _WRITERS_ZH if (lang or current_language()) == "zh" else _WRITERS
+    return writers[kind](facts, target_kinds, toks)
 
 
 def _deepen(f: dict[str, Any], kinds: list[str], toks: list[str]) -> dict[str, Any]:
@@ -474,4 +507,242 @@ _WRITERS: Final[dict[str, Callable[[dict[str, Any], list[str], list[str]], dict[
     "win_back": _win_back,
     "vip": _vip,
     "event": _event,
+}
+
+
+# Option texts in Chinese ----------------------------------------------------------------------
+#
+# Written as a manager writes to a partner, in the deck's words: 上量, 协访, 目标客户, 竞品,
+# 学术活动 / 科室会, 使用明细. The figures and their order are those of the English texts.
+
+# each assumption (`analysis.plans` option column `assumptions`) as a partner reads it
+ASSUMPTION_NAMES_ZH: Final = {
+    "reach": "门槛距离",
+    "conversion": "替换/联合率",
+    "adoption": "开发率",
+    "recovery": "挽回率",
+    "event": "学术活动提升率",
+}
+
+
+def assumptions_text_zh(assumptions: dict[str, float]) -> str:
+    """An option's rates in Chinese, as percents: "替换/联合率 20%；门槛距离 30%"."""
+    return "；".join(
+        f"{ASSUMPTION_NAMES_ZH.get(name, name)} {_pct(rate)}" for name, rate in assumptions.items()
+    )
+
+
+def _each(k: int) -> str:
+    """ "均" ("each of them") before a verb when there are several targets."""
+    return "均" if k > 1 else ""
+
+
+def _these(kinds: list[str]) -> str:
+    """ "这位医生" for one prescriber, else "这些医生" (a department has several)."""
+    return "这位医生" if kinds == ["prescriber"] else "这些医生"
+
+
+def _and_zh(parts: list[str]) -> str:
+    """ "甲", "甲及乙", "甲、乙及丙"."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{'、'.join(parts[:-1])}及{parts[-1]}"
+
+
+def _bracketed(terms: str, n: int) -> str:
+    """A sum of differences in brackets when it has several terms (it is then multiplied)."""
+    return f"[{terms}]" if n > 1 else terms
+
+
+def _where_zh(kinds: list[str], toks: list[str], departments: list[str]) -> tuple[str, str]:
+    """Where the competitor boxes are ("心内科医生", "心内科、老年科"), and a note on
+    the level of the figures ("" when they are per prescriber or department)."""
+    if all(k == "prescriber" for k in kinds):
+        unique = sorted(set(departments))
+        if len(unique) == 1 and unique[0]:
+            return f"{unique[0]}医生", ""  # one or several, as Chinese says it
+        return f"{len(kinds)} 位医生", ""
+    if all(k == "department" for k in kinds):
+        return _list(toks), ""
+    if all(k == "hospital" for k in kinds):
+        return "全院", "竞品数据只到医院层级"
+    # mixed levels: "2 位医生、老年科及医院其余部分"
+    parts = []
+    if "prescriber" in kinds:
+        parts.append(f"{kinds.count('prescriber')} 位医生")
+    parts.extend(t for t, k in zip(toks, kinds, strict=True) if k == "department")
+    note = ""
+    if "hospital" in kinds:
+        parts.append("医院其余部分")
+        note = "医院其余部分为医院层级数据"
+    return _and_zh(parts), note
+
+
+def _evidence_of_competitors_zh(f: dict[str, Any], toks: list[str]) -> str:
+    evidence = "；".join(
+        f"{tok} {fmt_boxes(b)}（{'，'.join(f'{p} {fmt_boxes(x)}' for p, x in plist)}）"
+        for tok, b, plist in zip(toks, f["target_boxes"], f["products_per_target"], strict=True)
+    )
+    return f"竞品月均盒数：{evidence}"
+
+
+def _deepen_zh(f: dict[str, Any], kinds: list[str], toks: list[str]) -> dict[str, Any]:
+    thresholds, boxes = f["thresholds"], f["boxes"]
+    pairs = list(zip(thresholds, boxes, strict=True))
+    k = len(toks)
+    formula = (
+        f"+{fmt_boxes(f['extra'])} 盒/月 = {_differences(thresholds, boxes)}："
+        f"推动 {k} 位医生上量到上一级分级门槛（{_each(k)}在门槛以下 {_pct(f['reach'])} 以内）"
+    )
+    evidence = "；".join(
+        f"{tok} {fmt_boxes(b)} → {fmt_boxes(t)} 盒/月（{fr} 级 → {to} 级）"
+        for tok, (t, b), fr, to in zip(
+            toks, pairs, f["tiers_before"], f["tiers_after"], strict=True
+        )
+    )
+    kpi = "下月：" + "，".join(
+        f"{tok}月用量达到 {fmt_boxes(t)} 盒以上" for tok, (t, _) in zip(toks, pairs, strict=True)
+    )
+    actions = [
+        f"与合作者一起分析{_list(toks)}的使用明细：哪些患者、哪些适应症还能增加用量",
+        f"提高对{_these(kinds)}的拜访频率：合作者团队每周拜访 20 人次以上，"
+        "其中 10 人次以上针对本品沟通",
+    ]
+    return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+
+
+def _convert_zh(f: dict[str, Any], kinds: list[str], toks: list[str]) -> dict[str, Any]:
+    extra, products = f["extra"], f["products"]
+    where, note = _where_zh(kinds, toks, f["departments"])
+    is_prescribers = all(k == "prescriber" for k in kinds)
+    who = _list(toks) if is_prescribers else f"{_list(toks)}的处方医生"
+    scope = "；".join(x for x in (note, f"{_each(len(toks))}已使用我方产品") if x)
+    formula = (
+        f"+{fmt_boxes(extra)} 盒/月 = {where}的竞品 {fmt_boxes(f['competitor_boxes'])} 盒/月"
+        f"（{scope}）× 替换/联合率 {_pct(f['rate'])}"
+    )
+    now = f["ours_now"]
+    kpi = (
+        f"下月：{_list(toks)}的我方产品用量从 {fmt_boxes(now)} 增至 "
+        f"{fmt_boxes(now + extra)} 盒/月，{_list(products)}用量下降"
+    )
+    actions = [
+        f"与合作者一起和{who}沟通替换/联合用药：以我方产品替代{_list(products)}，或与其联合使用",
+        f"向{_these(kinds)}提供我方产品与{products[0]}对比的临床证据和学术资料",
+    ]
+    evidence = _evidence_of_competitors_zh(f, toks)
+    return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+
+
+def _develop_zh(f: dict[str, Any], kinds: list[str], toks: list[str]) -> dict[str, Any]:
+    extra, products = f["extra"], f["products"]
+    where, note = _where_zh(kinds, toks, f["departments"])
+    scope = "；".join(x for x in (note, f"{_each(len(toks))}未使用我方产品") if x)
+    formula = (
+        f"+{fmt_boxes(extra)} 盒/月 = {where}的竞品 {fmt_boxes(f['competitor_boxes'])} 盒/月"
+        f"（{scope}）× 开发率 {_pct(f['rate'])}"
+    )
+    together = "合计 " if len(toks) > 1 else ""
+    kpi = f"下月：{_list(toks)}开始使用我方产品，{together}{fmt_boxes(extra)} 盒/月"
+    if all(k == "prescriber" for k in kinds):
+        first = f"与合作者一起拜访{_list(toks)}：在其使用{_list(products)}的患者中引入我方产品"
+    else:
+        first = f"与合作者一起开发{_list(toks)}：在使用{_list(products)}的处方医生中引入我方产品"
+    actions = [first]
+    departments = [t for t, k in zip(toks, kinds, strict=True) if k == "department"]
+    if departments:
+        actions.append(f"在{departments[0]}开展学术活动（科室会），推动首次使用我方产品")
+    evidence = _evidence_of_competitors_zh(f, toks)
+    return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+
+
+def _win_back_zh(f: dict[str, Any], kinds: list[str], toks: list[str]) -> dict[str, Any]:
+    extra, earlier, now = f["extra"], f["earlier"], f["now"]
+    earlier_months, last = f["earlier_months"], f["last_month"]
+    span = (
+        earlier_months[0]
+        if len(earlier_months) == 1
+        else f"{earlier_months[0]} 至 {earlier_months[-1]}"
+    )
+    k = len(toks)
+    lost = _bracketed(_differences(earlier, now), len(earlier))
+    formula = (
+        f"+{fmt_boxes(extra)} 盒/月 = {k} 位医生流失的 {lost} 盒/月 × 挽回率 {_pct(f['rate'])}"
+    )
+    evidence = "；".join(
+        f"{tok} {span} 月均 {fmt_boxes(e)} 盒，{last} 为 {fmt_boxes(x)} 盒"
+        for tok, (e, x) in zip(toks, zip(earlier, now, strict=True), strict=True)
+    )
+    now_total = f["now_total"]
+    together = "合计" if k > 1 else ""
+    kpi = (
+        f"下月：{_list(toks)}{together}恢复到 {fmt_boxes(now_total + extra)} 盒/月"
+        f"（目前 {fmt_boxes(now_total)} 盒/月）"
+    )
+    actions = [
+        f"与合作者一起查明原因：{_list(toks)}的用量为何下降或停用（库存、价格、竞品拜访、患者变化）",
+        f"与合作者{'为每位医生' if k > 1 else ''}商定一项改进措施，并在下一期使用明细中核查效果",
+    ]
+    return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+
+
+def _vip_zh(f: dict[str, Any], kinds: list[str], toks: list[str]) -> dict[str, Any]:
+    extra, k = f["extra"], len(toks)
+
+    def label(kind: str) -> str:
+        # the option type's Chinese name, as the views show it (`i18n.ZH`)
+        english = TYPE_LABELS.get(kind, kind)
+        return ZH.get(english, english)
+
+    parts = [f"{label(kind)} {fmt_boxes(v)}" for kind, v in f["by_lever"].items()]
+    formula = (
+        f"+{fmt_boxes(extra)} 盒/月 = {' + '.join(parts)}："
+        f"本月协访的 {k} 个目标客户在各方案中的盒数"
+    )
+    evidence = "；".join(
+        f"{tok} {fmt_boxes(sum(boxes for _, boxes in levers))}（"
+        + "，".join(f"{label(kind)} {fmt_boxes(boxes)}" for kind, boxes in levers)
+        + "）"
+        for tok, levers in zip(toks, f["levers_per_target"], strict=True)
+    )
+    now = f["ours_now"]
+    kpi = (
+        f"下月：完成 {k} 次协访；{_list(toks)}的我方产品用量从 {fmt_boxes(now)} 增至 "
+        f"{fmt_boxes(now + extra)} 盒/月"
+    )
+    actions = [
+        f"本月与合作者协访{_list(toks)}（VIP 联合管理：每月 {P.VIP_TARGETS} 个目标客户协同拜访）",
+        "每次协访发现的问题，当周与合作者讨论处理",
+        "每月向合作者索取本院的使用明细：分析增长点，寻找未达成的原因",
+    ]
+    return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+
+
+def _event_zh(f: dict[str, Any], kinds: list[str], toks: list[str]) -> dict[str, Any]:
+    tok = toks[0]
+    extra, market, ours, leaders = f["extra"], f["market"], f["ours"], f["competitors"]
+    formula = (
+        f"+{fmt_boxes(extra)} 盒/月 = {tok}市场 {fmt_boxes(market)} 盒/月"
+        f"（我方份额 {_pct(f['share'])}）× 学术活动提升率 {_pct(f['rate'])}"
+    )
+    evidence = (
+        f"{tok}：市场 {fmt_boxes(market)} 盒/月，我方 {fmt_boxes(ours)}，竞品 "
+        + "、".join(f"{p} {fmt_boxes(b)}" for p, b in leaders.items())
+        + "；本院竞品用量最大的科室"
+    )
+    kpi = f"下月：{tok}的我方产品用量从 {fmt_boxes(ours)} 增至 {fmt_boxes(ours + extra)} 盒/月"
+    actions = [
+        f"与合作者在{tok}开展学术活动（科室会）：主动规划、及时上报，邀请科室处方医生参加",
+        f"关注{tok}的竞品学术活动（{next(iter(leaders))}）",
+    ]
+    return {FORMULA: formula, EVIDENCE: evidence, KPI: kpi, ACTIONS: actions}
+
+
+_WRITERS_ZH: Final[dict[str, Callable[[dict[str, Any], list[str], list[str]], dict[str, Any]]]] = {
+    "deepen": _deepen_zh,
+    "convert": _convert_zh,
+    "develop": _develop_zh,
+    "win_back": _win_back_zh,
+    "vip": _vip_zh,
+    "event": _event_zh,
 }

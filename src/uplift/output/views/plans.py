@@ -10,7 +10,7 @@ from uplift.analysis.gaps import MARKET
 from uplift.analysis.volumes import collector_paused
 from uplift.errors import UsageError
 from uplift.output import plan_texts as PT
-from uplift.output.i18n import t, t_all
+from uplift.output.i18n import current_language, t, t_all
 from uplift.output.render import write_csv, write_json
 from uplift.output.views import plain_records
 from uplift.sheets import columns as C
@@ -74,7 +74,8 @@ def _several(summary: pd.DataFrame) -> bool:
 
 
 def _headline(row: dict) -> str:
-    vip = ", VIP" if row[C.VIP] else ""
+    comma = "，" if current_language() == "zh" else ", "
+    vip = f"{comma}VIP" if row[C.VIP] else ""
     text = t(
         "now {now} boxes/month (tier {tier}{vip}) -> {projected} if the options land (tier {ptier})"
     )
@@ -90,6 +91,30 @@ def _headline(row: dict) -> str:
 def type_label(kind: str) -> str:
     """How an option type reads for people, in the current language."""
     return t(PT.TYPE_LABELS.get(kind, kind))
+
+
+def _for_people(options: pd.DataFrame, *, english_names: bool) -> pd.DataFrame:
+    """Options as a file for people shows them: in Chinese, type and priority by name,
+    targets and actions as Chinese lists, the rates as percents; in English, type and priority by name only with `english_names`
+    (plan.xlsx keeps its codes there, as it always has). JSON and CSV never come here."""
+    zh = current_language() == "zh"
+    out = options.copy()
+    if zh or english_names:
+        out[P.TYPE] = [type_label(kind) for kind in out[P.TYPE]]
+        out[P.PRIORITY] = [t(p) for p in out[P.PRIORITY]]
+    if zh:  # lists as a Chinese text lists them, not "; "-joined as `export` would
+        out[TARGETS] = ["、".join(names) for names in out[TARGETS]]
+        out[PT.ACTIONS] = ["；".join(actions) for actions in out[PT.ACTIONS]]
+        out[P.ASSUMPTIONS] = [PT.assumptions_text_zh(a) for a in out[P.ASSUMPTIONS]]
+    return out
+
+
+def _action_lines(actions: list[str]) -> list[str]:
+    """The actions as list items: "- " in English; "1、" in Chinese, as the deck numbers its
+    points (no space, so a long Chinese item wraps beside its number)."""
+    if current_language() == "zh":
+        return [f"{i}、{a}" for i, a in enumerate(actions, start=1)]
+    return [f"- {a}" for a in actions]
 
 
 def _title(row: dict, several_markets: bool) -> str:
@@ -132,7 +157,7 @@ def plan_panels(options: pd.DataFrame, summary: pd.DataFrame) -> list[PanelSpec]
             lines.append(PanelLine(targets, indent=3))
             evidence = t("Evidence: {text}").format(text=opt[PT.EVIDENCE])
             lines.append(PanelLine(evidence, "dim", indent=3))
-            lines.extend(PanelLine(f"- {a}", indent=3) for a in opt[PT.ACTIONS])
+            lines.extend(PanelLine(a, indent=3) for a in _action_lines(opt[PT.ACTIONS]))
             lines.append(PanelLine(t("KPI: {text}").format(text=opt[PT.KPI]), indent=3))
         panels.append(PanelSpec(title=_title(row, several), lines=lines))
     return panels
@@ -160,7 +185,7 @@ def plan_sheets(options: pd.DataFrame, summary: pd.DataFrame) -> list[tuple[str,
     sheets = [(t("Summary"), summary[summary_cols])]
     for row, mine in _groups(options, summary):
         name = f"{row[C.HOSPITAL]} {row[MARKET]}" if several else row[C.HOSPITAL]
-        sheets.append((name, mine[_SHEET_COLUMNS]))
+        sheets.append((name, _for_people(mine[_SHEET_COLUMNS], english_names=False)))
     return sheets
 
 
@@ -184,9 +209,7 @@ def plan_markdown(options: pd.DataFrame, summary: pd.DataFrame) -> str:
         if row[PT.REASON]:
             parts += ["", md_escape(row[PT.REASON].capitalize())]
         if not mine.empty:
-            shown = mine[_SHEET_COLUMNS].copy()
-            shown[P.TYPE] = [type_label(kind) for kind in shown[P.TYPE]]
-            shown[P.PRIORITY] = [t(p) for p in shown[P.PRIORITY]]
+            shown = _for_people(mine[_SHEET_COLUMNS], english_names=True)
             parts += [
                 "",
                 markdown_table(
