@@ -7,6 +7,16 @@ from pathlib import Path
 import pytest
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """English labels for the whole run, module-scoped fixtures included (the default
+    language of a machine whose locale says nothing is Chinese); tests that want Chinese
+    ask for it."""
+    import os
+
+    os.environ["LC_ALL"] = "en_US.UTF-8"
+    os.environ.pop("UPLIFT_LANG", None)
+
+
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty current folder: no uplift.toml or workspace of the repository leaks in."""
