@@ -245,6 +245,12 @@ def test_sigint_during_a_load_tells_the_truth(tmp_path: Path) -> None:
         if proc.returncode == 0:  # the load ended before the signal
             assert has_rows
             continue
+        if proc.returncode == -signal.SIGINT:
+            # the signal came as the interpreter was shutting down, after the load was
+            # saved and reported: what it printed must still be true
+            assert "Loaded 30,000 sales rows" in err, err
+            assert has_rows
+            continue
         assert proc.returncode == 130, err
         if "saved before the interrupt" in err:
             assert has_rows, err
